@@ -1,0 +1,77 @@
+# Shopdesk: `make run` starts the demo shop, `make test` runs every test. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Rasa 3.6 needs Python 3.10; everything else runs on 3.11. Override on the command line if yours live elsewhere.
+PYTHON310 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.10*/bin/python) $(shell command -v python3.10))
+PYTHON311 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.11*/bin/python) $(shell command -v python3.11))
+
+VENV := .venv
+VENV_RASA := .venv-rasa
+PY := $(VENV)/bin/python
+RASA := $(VENV_RASA)/bin/rasa
+DB_STAMP := var/.seeded
+MODEL := models/shopdesk.tar.gz
+TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
+
+.PHONY: help setup run test lint seed train db bench-chat bench-nlu clean
+
+help:
+	@echo "make run         start the demo shop (creates environments, database and model when missing)"
+	@echo "make test        run the whole test suite"
+	@echo "make lint        ruff and mypy"
+	@echo "make seed        rebuild the demo shop database from the UCI Online Retail data"
+	@echo "make train       retrain the Rasa model (only when training data or config changed)"
+	@echo "make bench-chat  chat throughput and latency through the web front"
+	@echo "make bench-nlu   NLU accuracy on held-out Bitext and out-of-scope recall on CLINC150"
+
+setup: $(VENV)/.installed $(VENV_RASA)/.installed
+
+$(VENV)/.installed: requirements/app.txt requirements/dev.txt
+	@test -n "$(PYTHON311)" || { echo "Python 3.11 not found: set PYTHON311=/path/to/python3.11"; exit 1; }
+	test -x $(PY) || $(PYTHON311) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements/dev.txt
+	touch $@
+
+$(VENV_RASA)/.installed: requirements/rasa.txt
+	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found: set PYTHON310=/path/to/python3.10"; exit 1; }
+	test -x $(VENV_RASA)/bin/python || $(PYTHON310) -m venv $(VENV_RASA)
+	$(VENV_RASA)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV_RASA)/bin/python -m pip install --quiet -r requirements/rasa.txt
+	touch $@
+
+# The demo database is built once; `make seed` rebuilds it.
+db: $(DB_STAMP)
+$(DB_STAMP): $(VENV)/.installed
+	$(PY) -m backoffice.seed
+	@mkdir -p var && touch $@
+
+seed: $(VENV)/.installed
+	$(PY) -m backoffice.seed
+	@mkdir -p var && touch $(DB_STAMP)
+
+# Retrains only when training data, domain or config changed (Rasa also reuses unchanged parts).
+train: $(MODEL)
+$(MODEL): $(VENV_RASA)/.installed $(TRAINING_FILES)
+	$(RASA) train --fixed-model-name shopdesk --out models --num-threads 2
+	@touch $@
+
+run: setup db train
+	$(PY) scripts/stack.py
+
+test: setup train
+	$(PY) -m pytest -ra
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy backoffice actions bot scripts
+
+bench-chat: setup db train
+	$(PY) scripts/bench_chat.py --start
+
+bench-nlu: $(VENV_RASA)/.installed
+	$(VENV_RASA)/bin/python scripts/eval_nlu.py
+
+clean:
+	rm -rf models/*.tar.gz var/.seeded .pytest_cache .mypy_cache .ruff_cache

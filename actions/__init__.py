@@ -1,0 +1,1 @@
+"""Shopdesk custom actions (Rasa SDK): thin adapters from the conversation to the back office."""

@@ -1,0 +1,75 @@
+"""The shopper's yes or no to a change the assistant proposed."""
+
+from __future__ import annotations
+
+import logging
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.context import latest_intent, order_scope
+from actions.deps import get_deps
+from actions.handoff import hand_off
+from backoffice import orders
+from backoffice.orders import PolicyRefused, find_order
+
+log = logging.getLogger(__name__)
+
+
+class ActionAnswerConfirmation(Action):
+    """Apply the pending change on "yes", drop it on "no"; with nothing pending, just acknowledge."""
+
+    def name(self) -> str:
+        return "action_answer_confirmation"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        pending = tracker.get_slot("pending_change")
+        done: list[EventType] = [SlotSet("pending_change", None), SlotSet("new_address", None)]
+        if not pending:
+            dispatcher.utter_message(response="utter_nothing_pending")
+            return done
+        if latest_intent(tracker) != "affirm":
+            dispatcher.utter_message(response="utter_change_dropped")
+            return done
+        if pending == "handoff":
+            return hand_off(tracker, dispatcher, reason="human_requested") + done
+        self._apply(pending, tracker, dispatcher)
+        return done
+
+    @staticmethod
+    def _apply(pending: str, tracker: Tracker, dispatcher: CollectingDispatcher) -> None:
+        deps = get_deps()
+        now = deps.clock()
+        try:
+            with deps.session() as session:
+                order = find_order(session, tracker.get_slot("order_number"), **order_scope(tracker, deps))
+                if order is None:
+                    dispatcher.utter_message(response="utter_ask_order_number")
+                    return
+                if pending == "cancel":
+                    decision = orders.cancel(session, order, rules=deps.kb.rules, now=now)
+                    refunded = order.refunds[-1].amount if order.refunds else None
+                    refund_text = (f"£{refunded} goes back to your original payment method within "
+                                   f"{deps.kb.rules.refund_processing_days} working days." if refunded else "")
+                    if decision.fee:
+                        refund_text += f" (A £{decision.fee} handling fee applied.)"
+                    dispatcher.utter_message(response="utter_cancelled", order_number=order.number,
+                                             refund_text=refund_text.strip())
+                elif pending == "change_address":
+                    address = tracker.get_slot("new_address") or ""
+                    orders.change_address(session, order, address, rules=deps.kb.rules)
+                    dispatcher.utter_message(response="utter_address_changed", order_number=order.number,
+                                             new_address=address)
+                elif pending == "refund":
+                    refund = orders.request_refund(session, order, rules=deps.kb.rules, now=now,
+                                                   reason="Requested in chat")
+                    dispatcher.utter_message(response="utter_refund_requested", order_number=order.number,
+                                             amount=refund.amount, days=deps.kb.rules.refund_processing_days)
+        except PolicyRefused as refused:
+            dispatcher.utter_message(response="utter_policy_refused", reason=refused.decision.reason)
+        except SQLAlchemyError:
+            log.exception("applying %s failed", pending)
+            dispatcher.utter_message(response="utter_backoffice_error")

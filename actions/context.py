@@ -1,0 +1,32 @@
+"""Who is talking and which order they may see, read from the tracker."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from actions.deps import Deps
+from backoffice.identity import Identity, verify
+
+
+def identity_of(tracker: Tracker, deps: Deps) -> Identity:
+    """The verified identity of the latest message (anonymous shopper unless the web front signed it)."""
+    metadata: dict[str, Any] = tracker.latest_message.get("metadata") or {}
+    if not metadata:
+        metadata = tracker.get_slot("session_started_metadata") or {}
+    return verify(tracker.sender_id, metadata, deps.secret)
+
+
+def order_scope(tracker: Tracker, deps: Deps) -> dict[str, Any]:
+    """Keyword arguments for ``backoffice.orders.find_order`` that prove ownership in this conversation."""
+    who = identity_of(tracker, deps)
+    if who.customer_id is not None:
+        return {"customer_id": who.customer_id}
+    return {"email": tracker.get_slot("order_email")}
+
+
+def latest_intent(tracker: Tracker) -> str:
+    """The intent of the latest user message ("" when there is none)."""
+    intent = tracker.latest_message.get("intent") or {}
+    return str(intent.get("name") or "")

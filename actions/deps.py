@@ -1,0 +1,56 @@
+"""The actions' dependencies, built lazily in one place so tests can hand in their own."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from backoffice.config import get_settings
+from backoffice.db import get_sessionmaker
+from backoffice.knowledge import KnowledgeBase, load_knowledge_base
+
+
+@dataclass
+class Deps:
+    """Database sessions, the policy knowledge base, the signing secret and the clock."""
+
+    sessions: sessionmaker[Session]
+    kb: KnowledgeBase
+    secret: str
+    clock: Callable[[], datetime] = datetime.now
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session that commits on success and rolls back on error."""
+        session = self.sessions()
+        try:
+            yield session
+            session.commit()
+        except Exception:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+
+_deps: Deps | None = None
+
+
+def get_deps() -> Deps:
+    """The process-wide dependencies, made on first use from the settings."""
+    global _deps
+    if _deps is None:
+        settings = get_settings()
+        _deps = Deps(sessions=get_sessionmaker(), kb=load_knowledge_base(settings.policy_file),
+                     secret=settings.secret_key)
+    return _deps
+
+
+def set_deps(deps: Deps | None) -> None:
+    """Replace the dependencies (tests), or forget them so they are rebuilt."""
+    global _deps
+    _deps = deps

@@ -1,0 +1,148 @@
+"""The order form: which order, proved to be the shopper's, and a new address when one is needed."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.context import identity_of, order_scope
+from actions.deps import get_deps
+from actions.parsing import looks_like_address, pick_from_list
+from backoffice.orders import find_order, normalise_number, recent_orders
+from backoffice.policy import can_change_address
+
+log = logging.getLogger(__name__)
+
+
+def _entity(tracker: Tracker, name: str) -> str | None:
+    return next(tracker.get_latest_entity_values(name), None)
+
+
+class ValidateOrderForm(FormValidationAction):
+    """Fills and checks ``order_number`` (and ``order_email`` / ``new_address`` when needed)."""
+
+    def name(self) -> str:
+        return "validate_order_form"
+
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
+        deps = get_deps()
+        slots = [slot for slot in domain_slots if slot not in ("order_email", "new_address")]
+        if identity_of(tracker, deps).customer_id is None and deps.kb.rules.anonymous_needs_email:
+            slots.append("order_email")
+        if tracker.get_slot("order_goal") == "change_address" and self._address_changeable(tracker):
+            slots.append("new_address")
+        return slots
+
+    def _address_changeable(self, tracker: Tracker) -> bool:
+        deps = get_deps()
+        try:
+            with deps.session() as session:
+                order = find_order(session, tracker.get_slot("order_number"), **order_scope(tracker, deps))
+                return order is not None and can_change_address(order, deps.kb.rules).allowed
+        except SQLAlchemyError:
+            log.exception("order look-up failed")
+            return False
+
+    async def extract_order_number(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Resolve "the second one" against the orders last shown as buttons."""
+        if tracker.get_slot("requested_slot") != "order_number":
+            return {}
+        picked = pick_from_list(_entity(tracker, "ordinal"), tracker.get_slot("listed_orders"))
+        return {"order_number": picked} if picked else {}
+
+    def validate_order_number(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        number = normalise_number(str(value) if value is not None else None)
+        if number is None:
+            dispatcher.utter_message(response="utter_bad_order_number", text=str(value)[:40])
+            return {"order_number": None}
+        deps = get_deps()
+        who = identity_of(tracker, deps)
+        email = tracker.get_slot("order_email")
+        if who.customer_id is None and not email:
+            return {"order_number": number}  # ownership is proved with the e-mail next
+        scope: dict[str, Any] = {"customer_id": who.customer_id} if who.customer_id is not None else {"email": email}
+        try:
+            with deps.session() as session:
+                found = find_order(session, number, **scope) is not None
+        except SQLAlchemyError:
+            log.exception("order look-up failed")
+            dispatcher.utter_message(response="utter_backoffice_error")
+            return {"order_number": None}
+        if not found:
+            response = "utter_order_not_found" if who.customer_id is not None else "utter_order_not_found_email"
+            dispatcher.utter_message(response=response, order_number=number)
+            return {"order_number": None}
+        return {"order_number": number}
+
+    def validate_order_email(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        number = tracker.get_slot("order_number")
+        if number is None:
+            return {"order_email": value}
+        deps = get_deps()
+        try:
+            with deps.session() as session:
+                found = find_order(session, number, email=str(value)) is not None
+        except SQLAlchemyError:
+            log.exception("order look-up failed")
+            dispatcher.utter_message(response="utter_backoffice_error")
+            return {"order_email": None}
+        if not found:
+            dispatcher.utter_message(response="utter_order_not_found_email", order_number=number)
+            return {"order_number": None, "order_email": None}
+        return {"order_email": str(value).strip().lower()}
+
+    def validate_new_address(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if not looks_like_address(str(value or "")):
+            dispatcher.utter_message(response="utter_bad_address")
+            return {"new_address": None}
+        return {"new_address": " ".join(str(value).split())}
+
+
+class ActionAskOrderNumber(Action):
+    """Ask which order; a signed-in shopper gets their recent orders as buttons."""
+
+    def name(self) -> str:
+        return "action_ask_order_number"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        deps = get_deps()
+        who = identity_of(tracker, deps)
+        if who.customer_id is None:
+            dispatcher.utter_message(response="utter_ask_order_number")
+            return []
+        try:
+            with deps.session() as session:
+                orders = recent_orders(session, customer_id=who.customer_id, limit=5)
+                buttons = [
+                    {
+                        "title": f"{o.number} · {o.placed_at:%d %b} · {o.status} · £{o.total}",
+                        "payload": f'/inform{{"order_number":"{o.number}"}}',
+                    }
+                    for o in orders
+                ]
+                numbers = [o.number for o in orders]
+        except SQLAlchemyError:
+            log.exception("recent orders look-up failed")
+            dispatcher.utter_message(response="utter_ask_order_number")
+            return []
+        if not orders:
+            dispatcher.utter_message(response="utter_ask_order_number")
+            return []
+        dispatcher.utter_message(response="utter_pick_order", buttons=buttons)
+        return [SlotSet("listed_orders", numbers)]

@@ -1,0 +1,46 @@
+"""Pure text helpers for the actions: ordinals, addresses, transcripts."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from backoffice.tickets import TranscriptLine
+
+ORDINALS = {
+    "first": 1, "1st": 1, "one": 1, "second": 2, "2nd": 2, "two": 2, "third": 3, "3rd": 3, "three": 3,
+    "fourth": 4, "4th": 4, "four": 4, "fifth": 5, "5th": 5, "five": 5,
+}
+
+
+def pick_from_list(ordinal: str | None, items: list[str] | None) -> str | None:
+    """The item that ``ordinal`` ("second", "2nd", "last", "2") points at in ``items``, if any."""
+    if not ordinal or not items:
+        return None
+    word = ordinal.strip().lower()
+    if word in ("last", "last one", "latest", "most recent"):
+        return items[-1] if word.startswith("last") else items[0]
+    digits = re.search(r"\d+", word)
+    position = int(digits.group()) if digits else ORDINALS.get(word.split()[-1] if word.split() else word)
+    if position is None or not 1 <= position <= len(items):
+        return None
+    return items[position - 1]
+
+
+def looks_like_address(text: str) -> bool:
+    """A one-line address needs some letters, a number (house or postcode) and a reasonable length."""
+    cleaned = text.strip()
+    return 8 <= len(cleaned) <= 200 and any(c.isdigit() for c in cleaned) and sum(c.isalpha() for c in cleaned) >= 4
+
+
+def transcript(events: list[dict[str, Any]], limit: int = 200) -> list[TranscriptLine]:
+    """The user and bot messages of a Rasa event list, oldest first."""
+    lines: list[TranscriptLine] = []
+    for event in events:
+        kind = event.get("event")
+        if kind not in ("user", "bot") or not event.get("text"):
+            continue
+        at = datetime.fromtimestamp(float(event.get("timestamp") or 0), tz=UTC).replace(tzinfo=None)
+        lines.append(TranscriptLine(at=at, sender="customer" if kind == "user" else "bot", text=str(event["text"])))
+    return lines[-limit:]

@@ -1,0 +1,63 @@
+"""The store policy knowledge base: the shop's own YAML file of policy numbers and answer templates."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, Field
+
+
+class ShopInfo(BaseModel):
+    """Who the shop is and how to reach its people."""
+
+    name: str
+    support_email: str
+    support_phone: str
+    support_hours: str
+    currency_symbol: str = "£"
+
+
+class Rules(BaseModel):
+    """The numbers the order policy enforces."""
+
+    cancellable_statuses: list[str] = Field(default_factory=lambda: ["placed", "paid", "packed"])
+    cancellation_fee_when_packed: float = 0.0
+    address_change_statuses: list[str] = Field(default_factory=lambda: ["placed", "paid", "packed"])
+    return_window_days: int = 30
+    refund_processing_days: int = 5
+    anonymous_needs_email: bool = True
+
+
+class KnowledgeBase(BaseModel):
+    """Policy numbers plus answer templates keyed by topic (intent name)."""
+
+    shop: ShopInfo
+    rules: Rules = Field(default_factory=Rules)
+    answers: dict[str, str] = Field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path) -> KnowledgeBase:
+        """Read and validate the YAML file at ``path``."""
+        with path.open(encoding="utf-8") as handle:
+            raw: dict[str, Any] = yaml.safe_load(handle) or {}
+        return cls.model_validate(raw)
+
+    def topics(self) -> list[str]:
+        return sorted(self.answers)
+
+    def answer(self, topic: str) -> str | None:
+        """The filled-in answer for ``topic``, or None when the shop has not written one."""
+        template = self.answers.get(topic)
+        if template is None:
+            return None
+        values = {**self.shop.model_dump(), **self.rules.model_dump()}
+        return " ".join(template.format(**values).split())
+
+
+@lru_cache(maxsize=4)
+def load_knowledge_base(path: Path) -> KnowledgeBase:
+    """The knowledge base at ``path`` (cached per path for the life of the process)."""
+    return KnowledgeBase.load(path)

@@ -1,0 +1,28 @@
+"""Alembic environment: migrates the URL given in the config, else the configured DATABASE_URL."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from backoffice.config import get_settings
+from backoffice.db import make_engine
+from backoffice.models import Base
+
+config = context.config
+url = config.get_main_option("sqlalchemy.url") or get_settings().database_url
+connection = config.attributes.get("connection")
+
+
+def _run(conn) -> None:
+    context.configure(connection=conn, target_metadata=Base.metadata, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+if connection is not None:
+    _run(connection)
+else:
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        _run(conn)
+    engine.dispose()

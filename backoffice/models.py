@@ -1,0 +1,224 @@
+"""The store database: SQLAlchemy 2.0 declarative models (schema changes go through Alembic)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+Money = Numeric(12, 2)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every Shopdesk table."""
+
+
+class OrderStatus(StrEnum):
+    """Life cycle of an order."""
+
+    PLACED = "placed"
+    PAID = "paid"
+    PACKED = "packed"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+    RETURNED = "returned"
+
+
+class TicketStatus(StrEnum):
+    """Support ticket queue states."""
+
+    PENDING = "pending"
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True, index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    country: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    newsletter: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    addresses: Mapped[list[Address]] = relationship(back_populates="customer", cascade="all, delete-orphan")
+    orders: Mapped[list[Order]] = relationship(back_populates="customer")
+
+
+class Address(Base):
+    __tablename__ = "addresses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    line1: Mapped[str] = mapped_column(String(200))
+    city: Mapped[str] = mapped_column(String(100))
+    postcode: Mapped[str] = mapped_column(String(20))
+    country: Mapped[str] = mapped_column(String(60))
+    is_default: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    customer: Mapped[Customer] = relationship(back_populates="addresses")
+
+    def one_line(self) -> str:
+        return f"{self.line1}, {self.postcode} {self.city}, {self.country}"
+
+
+class Product(Base):
+    __tablename__ = "products"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sku: Mapped[str] = mapped_column(String(20), unique=True, index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    price: Mapped[Decimal] = mapped_column(Money)
+    stock_on_hand: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Order(Base):
+    __tablename__ = "orders"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True, index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    placed_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    currency: Mapped[str] = mapped_column(String(3), default="GBP")
+    total: Mapped[Decimal] = mapped_column(Money)
+    ship_line1: Mapped[str] = mapped_column(String(200))
+    ship_city: Mapped[str] = mapped_column(String(100))
+    ship_postcode: Mapped[str] = mapped_column(String(20))
+    ship_country: Mapped[str] = mapped_column(String(60))
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+    customer: Mapped[Customer] = relationship(back_populates="orders")
+    lines: Mapped[list[OrderLine]] = relationship(back_populates="order", cascade="all, delete-orphan")
+    payments: Mapped[list[Payment]] = relationship(back_populates="order", cascade="all, delete-orphan")
+    refunds: Mapped[list[Refund]] = relationship(back_populates="order", cascade="all, delete-orphan")
+    returns: Mapped[list[Return]] = relationship(back_populates="order", cascade="all, delete-orphan")
+    shipments: Mapped[list[Shipment]] = relationship(back_populates="order", cascade="all, delete-orphan")
+
+    def shipping_address(self) -> str:
+        return f"{self.ship_line1}, {self.ship_postcode} {self.ship_city}, {self.ship_country}"
+
+
+class OrderLine(Base):
+    __tablename__ = "order_lines"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price: Mapped[Decimal] = mapped_column(Money)
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+    product: Mapped[Product] = relationship()
+
+
+class Payment(Base):
+    __tablename__ = "payments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    method: Mapped[str] = mapped_column(String(30))
+    amount: Mapped[Decimal] = mapped_column(Money)
+    status: Mapped[str] = mapped_column(String(16))  # authorised | captured | failed | refunded
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    order: Mapped[Order] = relationship(back_populates="payments")
+
+
+class Refund(Base):
+    __tablename__ = "refunds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    reason: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16))  # requested | approved | completed | rejected
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+    order: Mapped[Order] = relationship(back_populates="refunds")
+
+
+class Return(Base):
+    __tablename__ = "returns"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16))  # requested | received | refunded
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    order: Mapped[Order] = relationship(back_populates="returns")
+
+
+class Shipment(Base):
+    __tablename__ = "shipments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    carrier: Mapped[str] = mapped_column(String(40))
+    tracking_number: Mapped[str] = mapped_column(String(40), index=True)
+    status: Mapped[str] = mapped_column(String(20))  # label_created | in_transit | out_for_delivery | delivered
+    shipped_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    promised_delivery: Mapped[date] = mapped_column(Date)
+    estimated_delivery: Mapped[date] = mapped_column(Date)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+    order: Mapped[Order] = relationship(back_populates="shipments")
+    events: Mapped[list[TrackingEvent]] = relationship(
+        back_populates="shipment", cascade="all, delete-orphan", order_by="TrackingEvent.at"
+    )
+
+
+class TrackingEvent(Base):
+    __tablename__ = "tracking_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    location: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(String(200))
+
+    shipment: Mapped[Shipment] = relationship(back_populates="events")
+
+
+class SupportTicket(Base):
+    __tablename__ = "support_tickets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(64), index=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), nullable=True, index=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), nullable=True)
+    reason: Mapped[str] = mapped_column(String(40))  # complaint | human_requested | fallback | policy | account
+    priority: Mapped[str] = mapped_column(String(10))  # low | normal | high
+    status: Mapped[str] = mapped_column(String(10), default=TicketStatus.PENDING, index=True)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    rating: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+    messages: Mapped[list[TicketMessage]] = relationship(
+        back_populates="ticket", cascade="all, delete-orphan", order_by="TicketMessage.id"
+    )
+
+
+class TicketMessage(Base):
+    """One line of a ticket's transcript: the conversation before the hand-off and the human part after it."""
+
+    __tablename__ = "ticket_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("support_tickets.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    sender: Mapped[str] = mapped_column(String(10))  # customer | bot | agent
+    text: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+
+    ticket: Mapped[SupportTicket] = relationship(back_populates="messages")

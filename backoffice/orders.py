@@ -1,0 +1,171 @@
+"""Orders as a shopper sees them: ownership-checked look-ups, and the changes the policy allows.
+
+Every function takes a ``Session`` keyword-only; the caller owns the transaction. A foreign order and an
+unknown order are indistinguishable to the caller: both come back as ``None``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from backoffice.knowledge import Rules
+from backoffice.models import Order, OrderStatus, Refund, Return, Shipment
+from backoffice.policy import Decision, can_cancel, can_change_address, can_refund, refundable_amount
+
+ORDER_NUMBER = re.compile(r"^#?\s*(\d{6})$")
+
+
+class PolicyRefused(Exception):
+    """The shop's policy does not allow this change; the message says why."""
+
+    def __init__(self, decision: Decision) -> None:
+        super().__init__(decision.reason)
+        self.decision = decision
+
+
+def normalise_number(raw: str | None) -> str | None:
+    """``'#536365 '`` → ``'536365'``; anything that is not an order number → None."""
+    if raw is None:
+        return None
+    match = ORDER_NUMBER.match(str(raw).strip())
+    return match.group(1) if match else None
+
+
+def find_order(
+    session: Session, number: str | None, *, customer_id: int | None = None, email: str | None = None
+) -> Order | None:
+    """The order with this number if the caller proves it is theirs (by customer id, or by the order's e-mail)."""
+    clean = normalise_number(number)
+    if clean is None or (customer_id is None and not email):
+        return None
+    query = select(Order).where(Order.number == clean).options(
+        selectinload(Order.lines), selectinload(Order.shipments).selectinload(Shipment.events),
+        selectinload(Order.refunds), selectinload(Order.payments), selectinload(Order.returns),
+    )
+    if customer_id is not None:
+        query = query.where(Order.customer_id == customer_id)
+    else:
+        query = query.where(func.lower(Order.email) == (email or "").strip().lower())
+    return session.scalars(query).first()
+
+
+def recent_orders(session: Session, *, customer_id: int, limit: int = 5) -> list[Order]:
+    """The customer's newest orders, newest first."""
+    query = (
+        select(Order).where(Order.customer_id == customer_id).order_by(Order.placed_at.desc(), Order.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class TrackingView:
+    """Where an order's parcel is, in words."""
+
+    carrier: str
+    tracking_number: str
+    status: str
+    latest_event: str | None
+    promised: date
+    estimated: date
+    delivered_at: datetime | None
+
+    @property
+    def late(self) -> bool:
+        return self.delivered_at is None and self.estimated > self.promised
+
+
+@dataclass(frozen=True)
+class OrderView:
+    """A read-only summary of one order for a reply."""
+
+    number: str
+    status: str
+    placed_at: datetime
+    total: Decimal
+    item_count: int
+    items: list[str]
+    address: str
+    tracking: TrackingView | None
+    refunds: list[tuple[Decimal, str, datetime]] = field(default_factory=list)
+
+    def items_text(self, limit: int = 3) -> str:
+        shown = ", ".join(self.items[:limit])
+        more = len(self.items) - limit
+        return f"{shown} and {more} more" if more > 0 else shown
+
+
+def view(order: Order) -> OrderView:
+    """Summarise ``order`` (its lines, newest shipment and refunds)."""
+    tracking = None
+    if order.shipments:
+        ship = max(order.shipments, key=lambda s: s.id)
+        latest = ship.events[-1] if ship.events else None
+        tracking = TrackingView(
+            carrier=ship.carrier,
+            tracking_number=ship.tracking_number,
+            status=ship.status,
+            latest_event=f"{latest.description} ({latest.location}, {latest.at:%d %b %H:%M})" if latest else None,
+            promised=ship.promised_delivery,
+            estimated=ship.estimated_delivery,
+            delivered_at=ship.delivered_at,
+        )
+    return OrderView(
+        number=order.number,
+        status=order.status,
+        placed_at=order.placed_at,
+        total=order.total,
+        item_count=sum(line.quantity for line in order.lines),
+        items=[f"{line.quantity} × {line.product.title}" for line in order.lines],
+        address=order.shipping_address(),
+        tracking=tracking,
+        refunds=[(r.amount, r.status, r.created_at) for r in sorted(order.refunds, key=lambda r: r.created_at)],
+    )
+
+
+def cancel(session: Session, order: Order, *, rules: Rules, now: datetime) -> Decision:
+    """Cancel ``order`` if the policy allows; the paid amount less any fee is refunded."""
+    decision = can_cancel(order, rules)
+    if not decision.allowed:
+        raise PolicyRefused(decision)
+    order.status = OrderStatus.CANCELLED
+    order.cancelled_at = now
+    paid = sum((p.amount for p in order.payments if p.status == "captured"), Decimal("0.00"))
+    if paid > 0:
+        session.add(
+            Refund(order=order, amount=max(paid - decision.fee, Decimal("0.00")), reason="Cancelled by the shopper",
+                   status="approved", created_at=now)
+        )
+    session.flush()
+    return decision
+
+
+def change_address(session: Session, order: Order, new_address: str, *, rules: Rules) -> Decision:
+    """Send ``order`` to ``new_address`` (one line as the shopper typed it) if the policy allows."""
+    decision = can_change_address(order, rules)
+    if not decision.allowed:
+        raise PolicyRefused(decision)
+    order.ship_line1 = new_address.strip()[:200]
+    order.ship_city = ""
+    order.ship_postcode = ""
+    session.flush()
+    return decision
+
+
+def request_refund(session: Session, order: Order, *, rules: Rules, now: datetime, reason: str) -> Refund:
+    """Open a return and a refund request for what is still refundable on ``order``."""
+    decision = can_refund(order, rules, now)
+    if not decision.allowed:
+        raise PolicyRefused(decision)
+    session.add(Return(order=order, reason=reason[:200], status="requested", created_at=now))
+    refund = Refund(order=order, amount=refundable_amount(order), reason=reason[:200], status="requested",
+                    created_at=now)
+    session.add(refund)
+    session.flush()
+    return refund

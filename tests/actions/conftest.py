@@ -1,0 +1,69 @@
+"""Fixtures for action tests: a real store database, the shop's knowledge base, a fixed clock, signed identities."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.orm import Session, sessionmaker
+
+from actions.deps import Deps, set_deps
+from backoffice.config import ROOT
+from backoffice.identity import Identity, sign
+from backoffice.knowledge import KnowledgeBase
+from tests.factories import NOW, Store, build_store
+
+SECRET = "test-secret"
+SENDER = "conv-1"
+
+
+@pytest.fixture
+def store(sessions: sessionmaker[Session]) -> Store:
+    with sessions() as session:
+        return build_store(session)
+
+
+@pytest.fixture
+def deps(sessions: sessionmaker[Session], store: Store) -> Iterator[Deps]:
+    d = Deps(sessions=sessions, kb=KnowledgeBase.load(ROOT / "backoffice" / "kb" / "policies.yml"), secret=SECRET,
+             clock=lambda: NOW)
+    set_deps(d)
+    yield d
+    set_deps(None)
+
+
+def signed(customer_id: int | None, role: str = "shopper", sender: str = SENDER) -> dict[str, Any]:
+    """Metadata as the web front signs it now."""
+    return sign(Identity(sender, customer_id, role), SECRET)
+
+
+def tracker(
+    *,
+    intent: str = "inform",
+    text: str = "",
+    entities: list[dict[str, Any]] | None = None,
+    slots: dict[str, Any] | None = None,
+    metadata: dict[str, Any] | None = None,
+    new_slots: dict[str, Any] | None = None,
+    events: list[dict[str, Any]] | None = None,
+    active_loop: str | None = None,
+) -> Tracker:
+    """A tracker whose latest message has this intent, entities and metadata.
+
+    ``new_slots`` are slots the latest message just filled (what a form validates); ``slots`` were known before.
+    """
+    latest = {"intent": {"name": intent, "confidence": 0.99}, "entities": entities or [], "text": text,
+              "metadata": metadata or {}}
+    turn = [{"event": "action", "name": "action_listen"},
+            {"event": "user", "text": text, "parse_data": latest, "metadata": metadata or {}}]
+    turn += [{"event": "slot", "name": name, "value": value} for name, value in (new_slots or {}).items()]
+    return Tracker(SENDER, {**(slots or {}), **(new_slots or {})}, latest, (events or []) + turn, False, None,
+                   {"name": active_loop} if active_loop else {}, "action_listen")
+
+
+def responses(dispatcher: CollectingDispatcher) -> list[str | None]:
+    """The response names (or raw texts) the action uttered, in order."""
+    return [m.get("response") or m.get("text") for m in dispatcher.messages]

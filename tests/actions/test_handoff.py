@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+
+from actions.confirm import ActionAnswerConfirmation
+from actions.deps import Deps
+from actions.handoff import ActionDefaultFallback, ActionHandoff
+from backoffice.models import SupportTicket
+from tests.actions.conftest import responses, signed, tracker
+
+HISTORY = [
+    {"event": "user", "text": "where is my parcel 600004", "timestamp": 1_700_000_000.0},
+    {"event": "bot", "text": "Order 600004 is on its way.", "timestamp": 1_700_000_001.0},
+    {"event": "user", "text": "this is the third time it's late, I'm furious", "timestamp": 1_700_000_010.0},
+]
+
+
+def tickets(deps: Deps) -> list[SupportTicket]:
+    with deps.sessions() as session:
+        found = list(session.scalars(select(SupportTicket)))
+        for ticket in found:
+            _ = ticket.messages
+        return found
+
+
+async def test_complaint_opens_a_high_priority_ticket_with_the_transcript(deps: Deps) -> None:
+    dispatcher = CollectingDispatcher()
+    tr = tracker(intent="complaint", slots={"order_number": "600004"}, metadata=signed(101), events=HISTORY)
+    assert await ActionHandoff().run(dispatcher, tr, {}) == []
+    [ticket] = tickets(deps)
+    assert (ticket.reason, ticket.priority, ticket.status, ticket.customer_id) == ("complaint", "high", "pending", 101)
+    assert ticket.order_id is not None
+    assert [(m.sender, m.text) for m in ticket.messages][:3] == [
+        ("customer", "where is my parcel 600004"), ("bot", "Order 600004 is on its way."),
+        ("customer", "this is the third time it's late, I'm furious")]
+    assert responses(dispatcher) == ["utter_handoff"]
+    assert dispatcher.messages[0]["ticket_id"] == ticket.id
+
+
+async def test_second_handoff_in_a_conversation_extends_the_same_ticket(deps: Deps) -> None:
+    await ActionHandoff().run(CollectingDispatcher(), tracker(intent="contact_human_agent", events=HISTORY[:2]), {})
+    await ActionHandoff().run(CollectingDispatcher(), tracker(intent="complaint", events=HISTORY), {})
+    [ticket] = tickets(deps)
+    assert ticket.priority == "high"
+    assert len([m for m in ticket.messages if m.sender == "customer"]) == 2
+
+
+async def test_anonymous_shopper_does_not_attach_someone_elses_order(deps: Deps) -> None:
+    tr = tracker(intent="contact_human_agent", slots={"order_number": "600004"})
+    await ActionHandoff().run(CollectingDispatcher(), tr, {})
+    [ticket] = tickets(deps)
+    assert ticket.order_id is None and ticket.customer_id is None
+
+
+async def test_repeated_misunderstanding_hands_off(deps: Deps) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionDefaultFallback().run(dispatcher, tracker(intent="nlu_fallback", events=HISTORY), {})
+    [ticket] = tickets(deps)
+    assert ticket.reason == "fallback"
+    assert responses(dispatcher) == ["utter_default", "utter_handoff"]
+
+
+async def test_yes_to_the_offer_of_a_person_hands_off(deps: Deps) -> None:
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswerConfirmation().run(
+        dispatcher, tracker(intent="affirm", slots={"pending_change": "handoff"}), {})
+    assert SlotSet("pending_change", None) in events
+    assert [t.reason for t in tickets(deps)] == ["human_requested"]
+
+
+async def test_delete_account_explains_and_hands_off(deps: Deps) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionHandoff().run(dispatcher, tracker(intent="delete_account", metadata=signed(101)), {})
+    assert dispatcher.messages[0]["text"] == deps.kb.answer("delete_account")
+    assert [t.reason for t in tickets(deps)] == ["account"]

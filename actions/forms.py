@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.context import identity_of, order_scope
 from actions.deps import get_deps
-from actions.parsing import looks_like_address, pick_from_list
+from actions.parsing import looks_like_address, mistyped_order_number, pick_from_list
 from backoffice.orders import find_order, normalise_number, recent_orders
 from backoffice.policy import can_change_address
 
@@ -54,11 +54,14 @@ class ValidateOrderForm(FormValidationAction):
     async def extract_order_number(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """Resolve "the second one" against the orders last shown as buttons."""
-        if tracker.get_slot("requested_slot") != "order_number":
+        """Resolve "the second one" against the orders last shown; pass a mistyped number on to validation."""
+        if tracker.get_slot("requested_slot") != "order_number" or _entity(tracker, "order_number"):
             return {}
         picked = pick_from_list(_entity(tracker, "ordinal"), tracker.get_slot("listed_orders"))
-        return {"order_number": picked} if picked else {}
+        if picked:
+            return {"order_number": picked}
+        typo = mistyped_order_number(tracker.latest_message.get("text") or "")
+        return {"order_number": typo} if typo else {}
 
     def validate_order_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -28,6 +28,14 @@ def pick_from_list(ordinal: str | None, items: list[str] | None) -> str | None:
     return items[position - 1]
 
 
+def mistyped_order_number(text: str) -> str | None:
+    """A token that was meant as an order number but isn't one (too few or too many digits), if any."""
+    match = re.search(r"(?<![\w@.])#?[A-Za-z]{0,3}-?\d{2,12}(?![\w@])", text)
+    if match is None or len(text.strip()) > 40:
+        return None
+    return match.group().lstrip("#")
+
+
 def looks_like_address(text: str) -> bool:
     """A one-line address needs some letters, a number (house or postcode) and a reasonable length."""
     cleaned = text.strip()

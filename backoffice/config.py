@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,7 +20,7 @@ class Settings(BaseSettings):
     env: str = Field("development", description="development | production")
     database_url: str = Field(
         default=f"sqlite:///{ROOT / 'var' / 'shopdesk.db'}",
-        validation_alias="DATABASE_URL",
+        validation_alias=AliasChoices("DATABASE_URL", "SHOPDESK_DATABASE_URL"),
     )
     secret_key: str = Field(DEV_SECRET, description="HMAC key shared by the web front and the action server")
     policy_file: Path = ROOT / "backoffice" / "kb" / "policies.yml"

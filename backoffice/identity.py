@@ -9,11 +9,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
 
 ROLES = ("shopper", "agent", "operator", "admin")
+_HEX64 = re.compile(r"[0-9a-f]{64}")
 MAX_AGE_SECONDS = 3600
 
 
@@ -62,9 +64,9 @@ def verify(sender_id: str, metadata: dict[str, Any] | None, secret: str, *, now:
         block.get("issued_at"),
         block.get("signature"),
     )
-    if role not in ROLES or not isinstance(issued_at, int) or not isinstance(mac, str):
+    if role not in ROLES or type(issued_at) is not int or not isinstance(mac, str) or not _HEX64.fullmatch(mac):
         return anonymous
-    if customer_id is not None and not isinstance(customer_id, int):
+    if customer_id is not None and type(customer_id) is not int:
         return anonymous
     current = now if now is not None else time.time()
     if abs(current - issued_at) > MAX_AGE_SECONDS:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 
 class ShopInfo(BaseModel):
@@ -44,6 +44,16 @@ class KnowledgeBase(BaseModel):
         with path.open(encoding="utf-8") as handle:
             raw: dict[str, Any] = yaml.safe_load(handle) or {}
         return cls.model_validate(raw)
+
+    @model_validator(mode="after")
+    def _templates_render(self) -> KnowledgeBase:
+        """Fail when the file is loaded, not when a shopper asks: every placeholder must be known."""
+        for topic in self.answers:
+            try:
+                self.answer(topic)
+            except (KeyError, ValueError, IndexError) as error:
+                raise ValueError(f"answer '{topic}' has a bad placeholder: {error}") from error
+        return self
 
     def topics(self) -> list[str]:
         return sorted(self.answers)

@@ -103,7 +103,8 @@ class Order(Base):
     shipments: Mapped[list[Shipment]] = relationship(back_populates="order", cascade="all, delete-orphan")
 
     def shipping_address(self) -> str:
-        return f"{self.ship_line1}, {self.ship_postcode} {self.ship_city}, {self.ship_country}"
+        town = f"{self.ship_postcode} {self.ship_city}".strip()
+        return ", ".join(part for part in (self.ship_line1, town, self.ship_country) if part)
 
 
 class OrderLine(Base):

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from backoffice.knowledge import Rules
-from backoffice.models import Order, OrderStatus, Refund, Return, Shipment
+from backoffice.models import Order, OrderLine, OrderStatus, Refund, Return, Shipment
 from backoffice.policy import Decision, can_cancel, can_change_address, can_refund, refundable_amount
 
 ORDER_NUMBER = re.compile(r"^#?\s*(\d{6})$")
@@ -45,8 +45,8 @@ def find_order(
     if clean is None or (customer_id is None and not email):
         return None
     query = select(Order).where(Order.number == clean).options(
-        selectinload(Order.lines), selectinload(Order.shipments).selectinload(Shipment.events),
-        selectinload(Order.refunds), selectinload(Order.payments), selectinload(Order.returns),
+        selectinload(Order.lines).selectinload(OrderLine.product),
+        selectinload(Order.shipments).selectinload(Shipment.events), selectinload(Order.refunds), selectinload(Order.payments), selectinload(Order.returns),
     )
     if customer_id is not None:
         query = query.where(Order.customer_id == customer_id)
@@ -154,6 +154,7 @@ def change_address(session: Session, order: Order, new_address: str, *, rules: R
     order.ship_line1 = new_address.strip()[:200]
     order.ship_city = ""
     order.ship_postcode = ""
+    order.ship_country = ""  # the shopper's one line is the whole address
     session.flush()
     return decision
 

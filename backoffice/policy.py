@@ -77,7 +77,7 @@ def can_refund(order: Order, rules: Rules, now: datetime) -> Decision:
     if refundable_amount(order) <= 0:
         return Decision(False, f"Order {order.number} has already been refunded in full.")
     if order.status == OrderStatus.CANCELLED:
-        return Decision(False, f"Order {order.number} was cancelled and its payment has been refunded.")
+        return Decision(False, f"Order {order.number} was cancelled; any payment for it was refunded at cancellation.")
     when = delivered_at(order)
     if when is None:
         return Decision(False, f"Order {order.number} has no delivery on record yet.")

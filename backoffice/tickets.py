@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from backoffice.models import SupportTicket, TicketMessage, TicketStatus
 
+MAX_LINE_CHARS = 10000
 PRIORITY = {"complaint": "high", "fallback": "normal", "human_requested": "normal", "policy": "normal",
             "account": "low"}
 
@@ -47,14 +48,15 @@ def open_ticket(
             created_at=now,
         )
         session.add(ticket)
-        session.flush()
         known: set[tuple[str, str, datetime]] = set()
     else:
         if PRIORITY.get(reason) == "high":
             ticket.priority = "high"
         known = {(m.sender, m.text, m.at) for m in ticket.messages}
     for line in transcript:
-        if (line.sender, line.text, line.at) not in known:
-            session.add(TicketMessage(ticket_id=ticket.id, at=line.at, sender=line.sender, text=line.text[:10000]))
+        text = line.text[:MAX_LINE_CHARS]
+        if (line.sender, text, line.at) not in known:
+            ticket.messages.append(TicketMessage(at=line.at, sender=line.sender, text=text))
+            known.add((line.sender, text, line.at))
     session.flush()
     return ticket

@@ -46,7 +46,8 @@ def find_order(
         return None
     query = select(Order).where(Order.number == clean).options(
         selectinload(Order.lines).selectinload(OrderLine.product),
-        selectinload(Order.shipments).selectinload(Shipment.events), selectinload(Order.refunds), selectinload(Order.payments), selectinload(Order.returns),
+        selectinload(Order.shipments).selectinload(Shipment.events),
+        selectinload(Order.refunds), selectinload(Order.payments), selectinload(Order.returns),
     )
     if customer_id is not None:
         query = query.where(Order.customer_id == customer_id)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
@@ -56,10 +56,19 @@ async def test_anonymous_shopper_does_not_attach_someone_elses_order(deps: Deps)
 
 async def test_repeated_misunderstanding_hands_off(deps: Deps) -> None:
     dispatcher = CollectingDispatcher()
-    await ActionDefaultFallback().run(dispatcher, tracker(intent="nlu_fallback", events=HISTORY), {})
+    events = await ActionDefaultFallback().run(dispatcher, tracker(intent="nlu_fallback", events=HISTORY), {})
+    assert events == [UserUtteranceReverted()]
     [ticket] = tickets(deps)
     assert ticket.reason == "fallback"
     assert responses(dispatcher) == ["utter_default", "utter_handoff"]
+
+
+async def test_unsure_dialogue_asks_to_rephrase_without_a_ticket(deps: Deps) -> None:
+    dispatcher = CollectingDispatcher()
+    events = await ActionDefaultFallback().run(dispatcher, tracker(intent="inform", events=HISTORY), {})
+    assert events == [UserUtteranceReverted()]
+    assert responses(dispatcher) == ["utter_ask_rephrase"]
+    assert tickets(deps) == []
 
 
 async def test_yes_to_the_offer_of_a_person_hands_off(deps: Deps) -> None:

@@ -1,0 +1,1 @@
+"""Shopdesk web front: the demo shop page and the chat relay to the Rasa server."""

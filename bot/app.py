@@ -1,0 +1,210 @@
+"""The web front: demo shop page, demo sign-in and the chat relay to Rasa.
+
+The browser only ever sends message text. Who is talking (the conversation id and the signed-in customer)
+comes from the signed session cookie, and the web front signs that identity into the Rasa message metadata.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, ConfigDict
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+from backoffice.config import Settings, get_settings
+from backoffice.identity import Identity, sign
+from bot import session
+from bot.accounts import Account, AccountLookup, DatabaseAccounts
+from bot.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+from bot.relay import RasaRelay, RasaUnavailable
+
+logger = logging.getLogger(__name__)
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+MAX_MESSAGE_CHARS = 2000
+# 2,000 characters JSON-escaped as surrogate pairs is 24,000 bytes; anything far beyond that is not a chat message.
+MAX_BODY_BYTES = 64 * 1024
+MAX_EMAIL_CHARS = 320
+
+EMPTY_TEXT = "Please type a message first."
+TOO_LONG_TEXT = "That message is too long. Please keep it under 2,000 characters."
+UNAVAILABLE_TEXT = "Sorry, I can't reach the assistant right now. Please try again in a minute."
+BAD_REQUEST_TEXT = "Sorry, I couldn't read that. Please try again."
+UNKNOWN_EMAIL_TEXT = "We couldn't find a customer with that e-mail address. Please check it and try again."
+LOGIN_OFF_TEXT = "Demo sign-in is turned off."
+LOGIN_FAILED_TEXT = "Sorry, sign-in isn't working right now. Please try again in a minute."
+
+
+class ChatIn(BaseModel):
+    """A chat message from the page. Any other field (``sender``, ``metadata``...) is ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+    message: str
+
+
+class LoginIn(BaseModel):
+    """Demo sign-in: a seeded customer's e-mail."""
+
+    model_config = ConfigDict(extra="ignore")
+    email: str
+
+
+@dataclass
+class Runtime:
+    """Per-app objects created at startup."""
+
+    settings: Settings
+    relay: RasaRelay
+    accounts: AccountLookup
+
+
+def polite(status_code: int, text: str) -> JSONResponse:
+    """Build an error the page can show: ``detail`` for programs, ``messages`` rendered like a bot reply."""
+    return JSONResponse({"detail": text, "messages": [{"text": text}], "error": True}, status_code=status_code)
+
+
+def _runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def _session_view(request: Request, settings: Settings) -> dict[str, Any]:
+    customer_id, name = session.customer(request)
+    return {"signed_in": customer_id is not None, "name": name, "demo_login": settings.demo_login}
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    rasa_transport: httpx.AsyncBaseTransport | None = None,
+    accounts: AccountLookup | None = None,
+    rasa_timeout: float = 10.0,
+) -> FastAPI:
+    """Build the web front. ``rasa_transport`` and ``accounts`` let tests stand in for Rasa and the database."""
+    settings = settings or get_settings()
+    development = settings.env == "development"
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        relay = RasaRelay(settings.rasa_url, timeout=rasa_timeout, transport=rasa_transport)
+        lookup = accounts if accounts is not None else DatabaseAccounts(settings.database_url)
+        app.state.runtime = Runtime(settings=settings, relay=relay, accounts=lookup)
+        try:
+            yield
+        finally:
+            await relay.aclose()
+            if isinstance(lookup, DatabaseAccounts):
+                lookup.close()
+
+    app = FastAPI(
+        title="Shopdesk web front",
+        lifespan=lifespan,
+        docs_url=None,  # the strict CSP would block Swagger UI's assets; /openapi.json is there in development
+        redoc_url=None,
+        openapi_url="/openapi.json" if development else None,
+    )
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=session.cookie_key(settings.secret_key),
+        session_cookie=session.COOKIE_NAME,
+        max_age=session.COOKIE_MAX_AGE,
+        same_site="lax",
+        https_only=not development,
+    )
+    app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return polite(422, EMPTY_TEXT if request.url.path == "/api/chat" and _missing(exc) else BAD_REQUEST_TEXT)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 413:
+            return polite(413, TOO_LONG_TEXT)
+        if exc.status_code >= 500:
+            return polite(exc.status_code, UNAVAILABLE_TEXT)
+        detail = exc.detail if isinstance(exc.detail, str) else BAD_REQUEST_TEXT
+        return JSONResponse({"detail": detail, "error": True}, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception) -> JSONResponse:
+        logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return polite(500, UNAVAILABLE_TEXT)
+
+    @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
+    async def index() -> FileResponse:
+        return FileResponse(STATIC_DIR / "index.html", headers={"cache-control": "no-cache"})
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz")
+    async def readyz(request: Request) -> JSONResponse:
+        if await _runtime(request).relay.ping():
+            return JSONResponse({"status": "ok", "rasa": "ok"})
+        return JSONResponse({"status": "unavailable", "rasa": "unreachable"}, status_code=503)
+
+    @app.get("/api/session")
+    async def get_session(request: Request) -> dict[str, Any]:
+        return _session_view(request, settings)
+
+    @app.post("/api/session/login", response_model=None)
+    async def login(body: LoginIn, request: Request) -> JSONResponse | dict[str, Any]:
+        if not settings.demo_login:
+            return polite(403, LOGIN_OFF_TEXT)
+        email = body.email.strip()
+        if not email or len(email) > MAX_EMAIL_CHARS or "@" not in email:
+            return polite(404, UNKNOWN_EMAIL_TEXT)
+        try:
+            account: Account | None = await run_in_threadpool(_runtime(request).accounts, email)
+        except Exception:
+            logger.exception("customer lookup failed")
+            return polite(503, LOGIN_FAILED_TEXT)
+        if account is None:
+            return polite(404, UNKNOWN_EMAIL_TEXT)
+        session.sign_in(request, account.customer_id, account.name)
+        return _session_view(request, settings)
+
+    @app.post("/api/session/logout")
+    async def logout(request: Request) -> dict[str, Any]:
+        session.sign_out(request)
+        return _session_view(request, settings)
+
+    @app.post("/api/chat", response_model=None)
+    async def chat(body: ChatIn, request: Request) -> JSONResponse | dict[str, Any]:
+        text = body.message.strip()
+        if not text:
+            return polite(422, EMPTY_TEXT)
+        if len(text) > MAX_MESSAGE_CHARS:
+            return polite(413, TOO_LONG_TEXT)
+        sender = session.sender_id(request)
+        customer_id, _ = session.customer(request)
+        metadata = sign(Identity(sender, customer_id, "shopper"), settings.secret_key)
+        try:
+            messages = await _runtime(request).relay.send(sender, text, metadata)
+        except RasaUnavailable as exc:
+            logger.error("Rasa relay failed for sender %s: %s", sender, exc)
+            return polite(503, UNAVAILABLE_TEXT)
+        return {"messages": messages}
+
+    return app
+
+
+def _missing(exc: RequestValidationError) -> bool:
+    """Tell whether the ``message`` field is absent (the page treats it like an empty message)."""
+    return any(error.get("type") == "missing" for error in exc.errors())

@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.context import latest_intent, order_scope
 from actions.deps import get_deps
 from actions.handoff import hand_off
+from actions.orders import money
 from backoffice import orders
 from backoffice.orders import PolicyRefused, find_order
 
@@ -52,7 +53,7 @@ class ActionAnswerConfirmation(Action):
                 if pending == "cancel":
                     decision = orders.cancel(session, order, rules=deps.kb.rules, now=now)
                     refunded = order.refunds[-1].amount if order.refunds else None
-                    refund_text = (f"£{refunded} goes back to your original payment method within "
+                    refund_text = (f"£{money(refunded)} goes back to your original payment method within "
                                    f"{deps.kb.rules.refund_processing_days} working days." if refunded else "")
                     if decision.fee:
                         refund_text += f" (A £{decision.fee} handling fee applied.)"
@@ -67,7 +68,7 @@ class ActionAnswerConfirmation(Action):
                     refund = orders.request_refund(session, order, rules=deps.kb.rules, now=now,
                                                    reason="Requested in chat")
                     dispatcher.utter_message(response="utter_refund_requested", order_number=order.number,
-                                             amount=refund.amount, days=deps.kb.rules.refund_processing_days)
+                                             amount=money(refund.amount), days=deps.kb.rules.refund_processing_days)
         except PolicyRefused as refused:
             dispatcher.utter_message(response="utter_policy_refused", reason=refused.decision.reason)
         except SQLAlchemyError:

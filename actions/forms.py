@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.context import identity_of, order_scope
 from actions.deps import get_deps
+from actions.orders import money
 from actions.parsing import looks_like_address, mistyped_order_number, pick_from_list
 from backoffice.orders import find_order, normalise_number, recent_orders
 from backoffice.policy import can_change_address
@@ -68,7 +69,7 @@ class ValidateOrderForm(FormValidationAction):
     ) -> dict[str, Any]:
         number = normalise_number(str(value) if value is not None else None)
         if number is None:
-            dispatcher.utter_message(response="utter_bad_order_number", text=str(value)[:40])
+            dispatcher.utter_message(response="utter_bad_order_number", value=str(value)[:40])
             return {"order_number": None}
         deps = get_deps()
         who = identity_of(tracker, deps)
@@ -134,7 +135,7 @@ class ActionAskOrderNumber(Action):
                 orders = recent_orders(session, customer_id=who.customer_id, limit=5)
                 buttons = [
                     {
-                        "title": f"{o.number} · {o.placed_at:%d %b} · {o.status} · £{o.total}",
+                        "title": f"{o.number} · {o.placed_at:%d %b} · {o.status} · £{money(o.total)}",
                         "payload": f'/inform{{"order_number":"{o.number}"}}',
                     }
                     for o in orders

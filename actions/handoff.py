@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, UserUtteranceReverted
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
@@ -54,20 +54,3 @@ class ActionHandoff(Action):
         if intent == "delete_account":
             dispatcher.utter_message(text=get_deps().kb.answer("delete_account") or "")
         return hand_off(tracker, dispatcher, reason=REASON_BY_INTENT.get(intent, "human_requested"))
-
-
-class ActionDefaultFallback(Action):
-    """Not understood. At the end of the two-stage fallback (misunderstood twice) a person takes over.
-
-    Either way the misunderstood message is reverted, so the dialogue carries on from where it was.
-    """
-
-    def name(self) -> str:
-        return "action_default_fallback"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        if latest_intent(tracker) != "nlu_fallback":  # the dialogue policies were unsure, the NLU was not
-            dispatcher.utter_message(response="utter_ask_rephrase")
-            return [UserUtteranceReverted()]
-        dispatcher.utter_message(response="utter_default")
-        return [*hand_off(tracker, dispatcher, reason="fallback"), UserUtteranceReverted()]

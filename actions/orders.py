@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -31,6 +32,16 @@ STATUS_TEXT = {
 }
 
 
+def sentence(text: str) -> str:
+    """``text`` with its first letter upper-cased (and nothing else changed)."""
+    return text[:1].upper() + text[1:]
+
+
+def money(amount: Decimal | float) -> str:
+    """Two decimals, whatever the database returned."""
+    return f"{Decimal(str(amount)):.2f}"
+
+
 def _day(value: date | datetime) -> str:
     return f"{value:%A %d %B}"
 
@@ -44,11 +55,11 @@ def eta_text(order: OrderView, today: date) -> str:
         return "it hasn't shipped yet; we'll e-mail the tracking link as soon as it leaves our warehouse."
     if tracking.delivered_at is not None:
         return f"it was delivered on {_day(tracking.delivered_at)}."
+    if tracking.estimated < today:
+        return f"it was due on {_day(tracking.estimated)} and hasn't been confirmed delivered yet."
     if tracking.late:
         return (f"it's running late: the carrier now expects to deliver it on {_day(tracking.estimated)} "
                 f"(we had promised {_day(tracking.promised)}).")
-    if tracking.estimated < today:
-        return f"it was due on {_day(tracking.estimated)} and hasn't been confirmed delivered yet."
     return f"it should arrive on {_day(tracking.estimated)}."
 
 
@@ -81,7 +92,7 @@ class ActionHandleOrder(Action):
         self, goal: str, order: Order, tracker: Tracker, dispatcher: CollectingDispatcher, deps: Deps
     ) -> list[EventType]:
         seen = view(order)
-        common: dict[str, Any] = {"order_number": seen.number, "items": seen.items_text(), "total": seen.total}
+        common: dict[str, Any] = {"order_number": seen.number, "items": seen.items_text(), "total": money(seen.total)}
         rules = deps.kb.rules
         if goal == "cancel" or goal == "change_order":
             decision = can_cancel(order, rules)
@@ -109,7 +120,7 @@ class ActionHandleOrder(Action):
                 dispatcher.utter_message(response="utter_policy_refused", reason=decision.reason)
                 return []
             dispatcher.utter_message(response="utter_confirm_refund", reason=decision.reason,
-                                     amount=refundable_amount(order), **common)
+                                     amount=money(refundable_amount(order)), **common)
             return [SlotSet("pending_change", "refund")]
         if goal == "track_refund":
             self._refunds(seen, dispatcher)
@@ -128,7 +139,7 @@ class ActionHandleOrder(Action):
             dispatcher.utter_message(response="utter_tracking", carrier=seen.tracking.carrier,
                                      tracking_number=seen.tracking.tracking_number,
                                      latest_event=seen.tracking.latest_event or "none yet",
-                                     eta_text=eta_text(seen, today).capitalize())
+                                     eta_text=sentence(eta_text(seen, today)))
 
     @staticmethod
     def _refunds(seen: OrderView, dispatcher: CollectingDispatcher) -> None:
@@ -137,19 +148,20 @@ class ActionHandleOrder(Action):
                     else "")
             dispatcher.utter_message(response="utter_no_refunds", order_number=seen.number, hint=hint)
             return
-        parts = [f"£{amount} {status} (since {at:%d %B})" for amount, status, at in seen.refunds]
+        parts = [f"£{money(amount)} {status} (since {at:%d %B})" for amount, status, at in seen.refunds]
         dispatcher.utter_message(response="utter_refunds", order_number=seen.number, refunds_text="; ".join(parts))
 
     @staticmethod
     def _invoice(order: Order, seen: OrderView, dispatcher: CollectingDispatcher) -> None:
         lines = "; ".join(
-            f"{line.quantity} × {line.product.title} at £{line.unit_price}" for line in order.lines[:10]
+            f"{line.quantity} × {line.product.title} at £{money(line.unit_price)}" for line in order.lines[:10]
         )
         if len(order.lines) > 10:
             lines += f"; and {len(order.lines) - 10} more lines"
         payment = next((p.method.replace("_", " ") for p in order.payments), "not paid yet")
         dispatcher.utter_message(response="utter_invoice", order_number=seen.number,
-                                 placed=f"{seen.placed_at:%d %B %Y}", lines=lines, total=seen.total, payment=payment)
+                                 placed=f"{seen.placed_at:%d %B %Y}", lines=lines, total=money(seen.total),
+                                 payment=payment)
 
 
 class ActionDeliveryPeriod(Action):
@@ -168,7 +180,7 @@ class ActionDeliveryPeriod(Action):
                     if order is not None:
                         text = eta_text(view(order), deps.clock().date())
                         dispatcher.utter_message(response="utter_order_eta", order_number=order.number,
-                                                 eta_text=text[0].upper() + text[1:])
+                                                 eta_text=sentence(text))
                         return []
             except SQLAlchemyError:
                 log.exception("delivery estimate failed")

@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from actions.confirm import ActionAnswerConfirmation
 from actions.deps import Deps
-from actions.handoff import ActionDefaultFallback, ActionHandoff
+from actions.fallback import ActionDefaultFallback
+from actions.handoff import ActionHandoff
 from backoffice.models import SupportTicket
 from tests.actions.conftest import responses, signed, tracker
 

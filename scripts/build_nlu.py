@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""Build the Bitext part of the Shopdesk NLU training data (stdlib only, deterministic).
+
+Reads ``data/bitext/Bitext_Sample_Customer_Support_Training_Dataset.csv`` and writes
+
+* ``data/nlu/bitext.yml``: the training part (about 90 % of every intent), and
+* ``tests/nlu/bitext_validation.yml``: the held-out part (about 10 % of every intent),
+
+both in Rasa 3.1 NLU YAML format with plain examples (no entity annotations: entities come from
+``data/nlu/regex.yml`` via the RegexEntityExtractor).
+
+The split is stratified per intent and does not use a random generator: inside each intent the examples
+are ordered by the SHA-256 of their normalised text and the first ``round(n * VALIDATION_SHARE)`` go to
+validation. Adding or removing one example therefore only moves examples of its own intent.
+
+Usage::
+
+    python scripts/build_nlu.py            # (re)write both files
+    python scripts/build_nlu.py --check    # exit 1 if the files on disk differ from what would be written
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import re
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+CSV_PATH = REPO / "data" / "bitext" / "Bitext_Sample_Customer_Support_Training_Dataset.csv"
+TRAIN_PATH = REPO / "data" / "nlu" / "bitext.yml"
+VALIDATION_PATH = REPO / "tests" / "nlu" / "bitext_validation.yml"
+VALIDATION_SHARE = 0.10
+
+# Characters that Rasa's example parser would read as entity markup, or that break a YAML literal block line.
+_UNSAFE = re.compile(r"[\[\]{}()\r\n\t]")
+
+
+def normalise(text: str) -> str:
+    """Collapse runs of whitespace and strip the ends, so that near-identical rows compare equal."""
+    return " ".join(text.split())
+
+
+def dedup_key(text: str) -> str:
+    """Key under which two examples count as duplicates (case-insensitive, whitespace-normalised)."""
+    return normalise(text).lower()
+
+
+def stable_hash(text: str) -> str:
+    """Stable, platform-independent hash of an example used to order it inside its intent."""
+    return hashlib.sha256(dedup_key(text).encode("utf-8")).hexdigest()
+
+
+def read_examples(csv_path: Path = CSV_PATH) -> dict[str, list[str]]:
+    """Read the Bitext CSV and return ``{intent: [examples]}``, deduplicated.
+
+    A text that occurs under more than one intent is ambiguous and dropped entirely; within one intent the
+    first spelling is kept. Texts containing characters Rasa would parse as markup are dropped.
+    """
+    by_key: dict[str, tuple[str, set[str]]] = {}
+    order: list[str] = []
+    with csv_path.open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            text = normalise(row["instruction"])
+            intent = row["intent"].strip()
+            if not text or not intent or _UNSAFE.search(text):
+                continue
+            key = dedup_key(text)
+            if key not in by_key:
+                by_key[key] = (text, set())
+                order.append(key)
+            by_key[key][1].add(intent)
+    examples: dict[str, list[str]] = defaultdict(list)
+    for key in order:
+        text, intents = by_key[key]
+        if len(intents) == 1:
+            examples[next(iter(intents))].append(text)
+    return dict(sorted(examples.items()))
+
+
+def split(
+    examples: dict[str, list[str]], share: float = VALIDATION_SHARE
+) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Split every intent's examples into (train, validation) by their stable hash.
+
+    At least one example of each intent with two or more examples goes to each side.
+    Both sides keep examples sorted case-insensitively, so the output files are stable and diff well.
+    """
+    train: dict[str, list[str]] = {}
+    validation: dict[str, list[str]] = {}
+    for intent, texts in sorted(examples.items()):
+        ranked = sorted(texts, key=lambda t: (stable_hash(t), t))
+        n_val = round(len(ranked) * share)
+        if len(ranked) >= 2:
+            n_val = min(max(n_val, 1), len(ranked) - 1)
+        else:
+            n_val = 0
+        validation[intent] = sorted(ranked[:n_val], key=lambda t: (t.lower(), t))
+        train[intent] = sorted(ranked[n_val:], key=lambda t: (t.lower(), t))
+    return train, validation
+
+
+def to_yaml(examples: dict[str, list[str]], comment: str) -> str:
+    """Render ``{intent: [examples]}`` as Rasa 3.1 NLU YAML using literal blocks (no quoting needed)."""
+    lines = [f"# {line}".rstrip() for line in comment.splitlines()]
+    lines += ['version: "3.1"', "", "nlu:"]
+    for intent, texts in examples.items():
+        if not texts:
+            continue
+        lines.append(f"- intent: {intent}")
+        lines.append("  examples: |")
+        lines.extend(f"    - {text}" for text in texts)
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+HEADER = (
+    "GENERATED by scripts/build_nlu.py from data/bitext/ (Bitext customer-support dataset,\n"
+    "CDLA-Sharing-1.0, (c) Bitext Innovations; see data/bitext/README.md). Do not edit by hand.\n"
+)
+
+
+def render() -> dict[Path, str]:
+    """Return the content of both output files, keyed by path."""
+    train, validation = split(read_examples())
+    return {
+        TRAIN_PATH: to_yaml(train, HEADER + "Training part (about 90% of each intent)."),
+        VALIDATION_PATH: to_yaml(validation, HEADER + "Held-out validation part (about 10% of each intent)."),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write the files, or with ``--check`` report whether they are up to date."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--check", action="store_true", help="only check that the files are up to date")
+    args = parser.parse_args(argv)
+    outputs = render()
+    stale = [path for path, content in outputs.items() if not path.exists() or path.read_text("utf-8") != content]
+    if args.check:
+        for path in stale:
+            print(f"out of date: {path.relative_to(REPO)}", file=sys.stderr)
+        return 1 if stale else 0
+    for path, content in outputs.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+        n = content.count("\n    - ")
+        print(f"wrote {path.relative_to(REPO)} ({n} examples)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,328 @@
+#!/usr/bin/env python3
+"""Train the Shopdesk NLU model and evaluate it on in-scope and out-of-scope benchmarks.
+
+Run with the Rasa environment::
+
+    .venv-rasa/bin/python scripts/eval_nlu.py [--out results.json] [--shared ../shared/data]
+
+Steps:
+
+1. Train an NLU-only model with the repo's ``config.yml`` on ``data/nlu/*.yml`` into a temporary directory
+   (or load an existing model with ``--model``).
+2. Parse the held-out Bitext split (``tests/nlu/bitext_validation.yml``), CLINC150 ``oos_val`` and CLINC150
+   ``val`` (read at run time from the shared data folder; CLINC150 is never copied into the repo).
+3. Print one JSON document with accuracy, macro-F1, out-of-scope rates, training time and parse latency.
+
+A prediction counts as out-of-scope when the intent is ``out_of_scope`` or ``nlu_fallback``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+OOS_LABEL = "out_of_scope"
+OOS_PREDICTIONS = frozenset({OOS_LABEL, "nlu_fallback"})
+# CLINC150 intents that are in scope for Shopdesk, and the Shopdesk intent each must be mapped to.
+CLINC_TO_SHOPDESK = {
+    "greeting": "greet",
+    "goodbye": "goodbye",
+    "thank_you": "thank",
+    "are_you_a_bot": "bot_challenge",
+    "yes": "affirm",
+    "no": "deny",
+}
+
+Example = tuple[str, str]  # (text, gold label)
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Parse the command line."""
+    parser = argparse.ArgumentParser(description="Train and evaluate the Shopdesk NLU model.")
+    parser.add_argument("--config", type=Path, default=REPO / "config.yml", help="Rasa config (pipeline is used)")
+    parser.add_argument("--nlu", type=Path, default=REPO / "data" / "nlu", help="NLU training data file or folder")
+    parser.add_argument(
+        "--validation", type=Path, default=REPO / "tests" / "nlu" / "bitext_validation.yml", help="held-out Bitext"
+    )
+    parser.add_argument("--shared", type=Path, default=REPO.parent / "shared" / "data", help="shared data folder")
+    parser.add_argument("--model", type=Path, default=None, help="evaluate this trained model instead of training")
+    parser.add_argument("--keep-model", type=Path, default=None, help="copy the trained model into this folder")
+    parser.add_argument("--out", type=Path, default=None, help="also write the JSON results to this file")
+    parser.add_argument("--errors", type=int, default=0, help="include up to N misclassified examples per set")
+    return parser.parse_args(argv)
+
+
+def progress(items: Sequence[Example], desc: str) -> Iterable[Example]:
+    """Wrap ``items`` in a tqdm progress bar on stderr, or print plain progress lines if tqdm is missing."""
+    try:
+        from tqdm import tqdm
+    except ImportError:  # pragma: no cover - tqdm ships with rasa, but stay usable without it
+        return _plain_progress(items, desc)
+    bar: Iterable[Example] = tqdm(items, desc=desc, file=sys.stderr, mininterval=2.0)
+    return bar
+
+
+def _plain_progress(items: Sequence[Example], desc: str) -> Iterable[Example]:
+    """Yield ``items`` and print a progress line to stderr every 10 %."""
+    step = max(1, len(items) // 10)
+    for index, item in enumerate(items, start=1):
+        if index % step == 0 or index == len(items):
+            print(f"{desc}: {index}/{len(items)}", file=sys.stderr)
+        yield item
+
+
+def load_rasa_examples(path: Path) -> list[Example]:
+    """Read ``(text, intent)`` pairs from Rasa NLU YAML with Rasa's own reader."""
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    data = load_data(str(path))
+    return [(str(m.get("text")), str(m.get("intent"))) for m in data.intent_examples]
+
+
+def load_clinc(shared: Path) -> dict[str, list[Example]]:
+    """Read CLINC150 ``val`` and ``oos_val`` (``[text, intent]`` lists) from ``<shared>/nlu/clinc150``."""
+    path = shared / "nlu" / "clinc150" / "data_full.json"
+    with path.open(encoding="utf-8") as handle:
+        data = json.load(handle)
+    return {key: [(str(text), str(intent)) for text, intent in data[key]] for key in ("val", "oos_val")}
+
+
+def train_model(config: Path, nlu: Path, output: Path) -> tuple[Path, float]:
+    """Train an NLU-only model into ``output``; return the model archive path and the wall-clock seconds."""
+    from rasa.model_training import train_nlu
+
+    start = time.perf_counter()
+    model = train_nlu(config=str(config), nlu_data=str(nlu), output=str(output), fixed_model_name="nlu-eval")
+    seconds = time.perf_counter() - start
+    if not model:
+        raise RuntimeError("rasa train_nlu did not produce a model")
+    return Path(model), seconds
+
+
+async def parse_all(agent: Any, examples: Sequence[Example], desc: str) -> tuple[list[str], list[float]]:
+    """Parse every text with ``agent``; return predicted intent names and per-message latencies in seconds."""
+    predictions: list[str] = []
+    latencies: list[float] = []
+    for text, _gold in progress(examples, desc):
+        start = time.perf_counter()
+        result = await agent.parse_message(text)
+        latencies.append(time.perf_counter() - start)
+        predictions.append(str((result.get("intent") or {}).get("name")))
+    return predictions, latencies
+
+
+def is_oos(label: str) -> bool:
+    """True if a predicted label means "not understood / off-topic"."""
+    return label in OOS_PREDICTIONS
+
+
+def normalise_prediction(label: str) -> str:
+    """Map ``nlu_fallback`` onto ``out_of_scope`` so both count as the same outcome."""
+    return OOS_LABEL if is_oos(label) else label
+
+
+def macro_f1(gold: Sequence[str], predicted: Sequence[str], labels: Iterable[str]) -> tuple[float, dict[str, float]]:
+    """Macro-averaged F1 over ``labels``; predictions outside ``labels`` (e.g. out-of-scope) count as misses."""
+    per_label: dict[str, float] = {}
+    for label in labels:
+        tp = sum(1 for g, p in zip(gold, predicted, strict=True) if g == label and p == label)
+        fp = sum(1 for g, p in zip(gold, predicted, strict=True) if g != label and p == label)
+        fn = sum(1 for g, p in zip(gold, predicted, strict=True) if g == label and p != label)
+        per_label[label] = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+    return (statistics.fmean(per_label.values()) if per_label else 0.0), per_label
+
+
+def rate(flags: Iterable[bool]) -> float:
+    """Share of true values (0.0 for an empty input)."""
+    values = list(flags)
+    return sum(values) / len(values) if values else 0.0
+
+
+def errors(
+    examples: Sequence[Example], predicted: Sequence[str], expected: Sequence[str], limit: int
+) -> list[dict[str, str]]:
+    """Up to ``limit`` examples whose prediction differs from the expected label."""
+    wrong = [
+        {"text": text, "expected": want, "predicted": got}
+        for (text, _gold), want, got in zip(examples, expected, predicted, strict=True)
+        if want != got
+    ]
+    return wrong[:limit]
+
+
+def evaluate_bitext(examples: Sequence[Example], raw: Sequence[str], limit: int) -> dict[str, Any]:
+    """Accuracy, macro-F1, false out-of-scope rate and main confusions on the held-out Bitext split."""
+    gold = [intent for _text, intent in examples]
+    predicted = [normalise_prediction(p) for p in raw]
+    f1, per_label = macro_f1(gold, predicted, sorted(set(gold)))
+    confusions = Counter((g, p) for g, p in zip(gold, predicted, strict=True) if g != p)
+    result: dict[str, Any] = {
+        "n": len(examples),
+        "accuracy": rate(g == p for g, p in zip(gold, predicted, strict=True)),
+        "macro_f1": f1,
+        "false_out_of_scope_rate": rate(is_oos(p) for p in raw),
+        "fallback_rate": rate(p == "nlu_fallback" for p in raw),
+        "worst_f1": dict(sorted(per_label.items(), key=lambda item: item[1])[:5]),
+        "top_confusions": [f"{g} -> {p}: {n}" for (g, p), n in confusions.most_common(10)],
+    }
+    if limit:
+        result["errors"] = errors(examples, predicted, gold, limit)
+    return result
+
+
+def evaluate_clinc_oos(examples: Sequence[Example], raw: Sequence[str], limit: int) -> dict[str, Any]:
+    """Out-of-scope recall on CLINC150 ``oos_val`` and which in-scope intents the misses went to."""
+    leaks = Counter(p for p in raw if not is_oos(p))
+    result: dict[str, Any] = {
+        "n": len(examples),
+        "oos_recall": rate(is_oos(p) for p in raw),
+        "via_out_of_scope_intent": rate(p == OOS_LABEL for p in raw),
+        "via_nlu_fallback": rate(p == "nlu_fallback" for p in raw),
+        "missed_as": dict(leaks.most_common(10)),
+    }
+    if limit:
+        result["errors"] = errors(examples, [normalise_prediction(p) for p in raw], [OOS_LABEL] * len(raw), limit)
+    return result
+
+
+def evaluate_clinc_val(
+    examples: Sequence[Example], raw: Sequence[str], limit: int, seen: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """CLINC150 in-scope ``val``: mapped small-talk intents must hit ours; every other intent is off-topic for us.
+
+    ``seen`` holds lower-cased training texts; mapped examples found there are also scored separately.
+    """
+    unseen = [
+        (i, ours)
+        for i, ours in ((i, CLINC_TO_SHOPDESK[g]) for i, (_t, g) in enumerate(examples) if g in CLINC_TO_SHOPDESK)
+        if examples[i][0].strip().lower() not in seen
+    ]
+    mapped = [(i, CLINC_TO_SHOPDESK[g]) for i, (_t, g) in enumerate(examples) if g in CLINC_TO_SHOPDESK]
+    other = [i for i, (_t, g) in enumerate(examples) if g not in CLINC_TO_SHOPDESK]
+    per_mapped = {
+        clinc: rate(raw[i] == ours for i, ours in mapped if examples[i][1] == clinc)
+        for clinc, ours in CLINC_TO_SHOPDESK.items()
+    }
+    other_oos = Counter(examples[i][1] for i in other if is_oos(raw[i]))
+    other_total = Counter(examples[i][1] for i in other)
+    per_other = {intent: other_oos[intent] / total for intent, total in other_total.items()}
+    result: dict[str, Any] = {
+        "n": len(examples),
+        "share_predicted_out_of_scope": rate(is_oos(p) for p in raw),
+        "mapped_intents": {
+            "n": len(mapped),
+            "accuracy": rate(raw[i] == ours for i, ours in mapped),
+            "share_predicted_out_of_scope": rate(is_oos(raw[i]) for i, _ours in mapped),
+            "accuracy_per_intent": per_mapped,
+            "n_not_in_training": len(unseen),
+            "accuracy_not_in_training": rate(raw[i] == ours for i, ours in unseen),
+        },
+        "other_intents": {
+            "n": len(other),
+            "share_predicted_out_of_scope": rate(is_oos(raw[i]) for i in other),
+            "lowest_out_of_scope_share": dict(sorted(per_other.items(), key=lambda item: item[1])[:10]),
+            "missed_as": dict(Counter(raw[i] for i in other if not is_oos(raw[i])).most_common(10)),
+        },
+    }
+    if limit:
+        expected = [CLINC_TO_SHOPDESK.get(g, OOS_LABEL) for _t, g in examples]
+        result["errors"] = errors(examples, [normalise_prediction(p) for p in raw], expected, limit)
+    return result
+
+
+def training_texts(train_path: Path) -> frozenset[str]:
+    """Lower-cased, stripped texts of every training example."""
+    return frozenset(text.strip().lower() for text, _intent in load_rasa_examples(train_path))
+
+
+def training_overlap(train_texts: frozenset[str], sets: dict[str, Sequence[Example]]) -> dict[str, int]:
+    """Count evaluation texts that also occur verbatim (case-insensitive) in the training data."""
+    return {
+        name: sum(1 for text, _g in examples if text.strip().lower() in train_texts) for name, examples in sets.items()
+    }
+
+
+def latency_summary(latencies: Sequence[float]) -> dict[str, float]:
+    """p50 / p95 / mean parse latency in milliseconds."""
+    if not latencies:
+        return {}
+    ordered = sorted(latencies)
+
+    def pick(quantile: float) -> float:
+        """Nearest-rank quantile of the sorted latencies."""
+        return ordered[min(len(ordered) - 1, int(quantile * len(ordered)))]
+
+    return {
+        "n": float(len(ordered)),
+        "p50_ms": round(pick(0.50) * 1000, 2),
+        "p95_ms": round(pick(0.95) * 1000, 2),
+        "mean_ms": round(statistics.fmean(ordered) * 1000, 2),
+    }
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    """Train (or load) the model, parse every evaluation set and collect the metrics."""
+    from rasa.core.agent import Agent
+
+    validation = load_rasa_examples(args.validation)
+    seen = training_texts(args.nlu)
+    clinc = load_clinc(args.shared)
+    results: dict[str, Any] = {"config": str(args.config), "nlu": str(args.nlu)}
+    with tempfile.TemporaryDirectory(prefix="shopdesk-nlu-") as tmp:
+        if args.model:
+            model_path, train_seconds = args.model, None
+        else:
+            model_path, train_seconds = train_model(args.config, args.nlu, Path(tmp))
+            if args.keep_model:
+                args.keep_model.mkdir(parents=True, exist_ok=True)
+                (args.keep_model / model_path.name).write_bytes(model_path.read_bytes())
+        results["training_seconds"] = None if train_seconds is None else round(train_seconds, 1)
+        agent = Agent.load(str(model_path))
+        bitext_raw, lat_bitext = await parse_all(agent, validation, "bitext validation")
+        oos_raw, lat_oos = await parse_all(agent, clinc["oos_val"], "clinc oos_val")
+        val_raw, lat_val = await parse_all(agent, clinc["val"], "clinc val")
+    results["bitext_validation"] = evaluate_bitext(validation, bitext_raw, args.errors)
+    results["clinc_oos_val"] = evaluate_clinc_oos(clinc["oos_val"], oos_raw, args.errors)
+    results["clinc_val"] = evaluate_clinc_val(clinc["val"], val_raw, args.errors, seen)
+    results["overlap_with_training"] = training_overlap(seen, {**clinc, "bitext_validation": validation})
+    results["parse_latency"] = latency_summary(lat_bitext + lat_oos + lat_val)
+    return results
+
+
+def quiet_rasa_logs() -> None:
+    """Send Rasa's structlog output (debug lines per parsed message) to stderr, warnings and above only."""
+    import structlog
+
+    structlog.configure(
+        wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING),
+        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: run the evaluation and print (and optionally write) the JSON results."""
+    args = parse_args(argv)
+    quiet_rasa_logs()
+    with contextlib.redirect_stdout(sys.stderr):  # stdout carries only the JSON document
+        results = asyncio.run(run(args))
+    text = json.dumps(results, indent=2, sort_keys=False)
+    print(text)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -41,6 +41,7 @@ MAX_EMAIL_CHARS = 320
 EMPTY_TEXT = "Please type a message first."
 TOO_LONG_TEXT = "That message is too long. Please keep it under 2,000 characters."
 UNAVAILABLE_TEXT = "Sorry, I can't reach the assistant right now. Please try again in a minute."
+NO_REPLY_TEXT = "Sorry, something went wrong on our side and I couldn't answer that. Please try again in a moment."
 BAD_REQUEST_TEXT = "Sorry, I couldn't read that. Please try again."
 UNKNOWN_EMAIL_TEXT = "We couldn't find a customer with that e-mail address. Please check it and try again."
 LOGIN_OFF_TEXT = "Demo sign-in is turned off."
@@ -200,6 +201,10 @@ def create_app(
         except RasaUnavailable as exc:
             logger.error("Rasa relay failed for sender %s: %s", sender, exc)
             return polite(503, UNAVAILABLE_TEXT)
+        if not messages:
+            # Rasa answers with nothing when an action failed (e.g. the action server is down).
+            logger.error("Rasa sent no reply for sender %s; is the action server running?", sender)
+            return {"messages": [{"text": NO_REPLY_TEXT}], "error": True}
         return {"messages": messages}
 
     return app

@@ -122,3 +122,13 @@ def test_bad_input_is_answered_politely(stack: Stack) -> None:
         assert chat.post("/api/chat", json={"message": "x" * 5000}).status_code == 413
         assert "Which order" in say(chat, "where is my order?")
         assert "doesn't look like an order number" in say(chat, "12345")
+
+
+def test_dead_action_server_gets_a_polite_answer(stack: Stack) -> None:
+    """Runs last: it stops the action server of this test's stack."""
+    actions = next(child for child in stack.children if child.name == "actions")
+    assert actions.process is not None
+    actions.process.kill()
+    actions.process.wait(timeout=30)
+    with client(stack) as chat:
+        assert "something went wrong on our side" in say(chat, "hello")

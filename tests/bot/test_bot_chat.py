@@ -9,7 +9,7 @@ import httpx
 from fastapi.testclient import TestClient
 
 from backoffice.identity import Identity, verify
-from bot.app import EMPTY_TEXT, TOO_LONG_TEXT, UNAVAILABLE_TEXT
+from bot.app import EMPTY_TEXT, NO_REPLY_TEXT, TOO_LONG_TEXT, UNAVAILABLE_TEXT
 
 SECRET = "test-secret-for-bot-tests"  # the key the ``settings`` fixture in conftest.py uses
 FakeRasa = Any  # conftest.FakeRasa: records REST-channel requests, can be ``down`` or given a ``reply``
@@ -229,3 +229,10 @@ def test_unexpected_error_is_polite(settings: Any) -> None:
         response = client.post("/api/chat", json={"message": "hi"})
     assert response.status_code == 500
     assert response.json()["messages"] == [{"text": UNAVAILABLE_TEXT}]
+
+
+def test_no_reply_from_rasa_is_answered_politely(client: TestClient, fake_rasa: FakeRasa) -> None:
+    fake_rasa.reply = lambda body: httpx.Response(200, json=[])
+    response = client.post("/api/chat", json={"message": "where is my order?"})
+    assert response.status_code == 200
+    assert response.json()["messages"] == [{"text": NO_REPLY_TEXT}]

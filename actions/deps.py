@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from backoffice.config import get_settings
-from backoffice.db import get_sessionmaker
+from backoffice.db import get_sessionmaker, session_scope
 from backoffice.knowledge import KnowledgeBase, load_knowledge_base
 
 
@@ -23,18 +23,9 @@ class Deps:
     secret: str
     clock: Callable[[], datetime] = datetime.now
 
-    @contextmanager
-    def session(self) -> Iterator[Session]:
+    def session(self) -> AbstractContextManager[Session]:
         """A session that commits on success and rolls back on error."""
-        session = self.sessions()
-        try:
-            yield session
-            session.commit()
-        except Exception:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+        return session_scope(self.sessions)
 
 
 _deps: Deps | None = None

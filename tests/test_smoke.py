@@ -6,7 +6,9 @@ answers can be checked exactly.
 
 from __future__ import annotations
 
+import os
 import secrets
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -128,7 +130,7 @@ def test_dead_action_server_gets_a_polite_answer(stack: Stack) -> None:
     """Runs last: it stops the action server of this test's stack."""
     actions = next(child for child in stack.children if child.name == "actions")
     assert actions.process is not None
-    actions.process.kill()
+    os.killpg(actions.process.pid, signal.SIGKILL)  # its own process group: the server and its workers
     actions.process.wait(timeout=30)
     with client(stack) as chat:
         assert "something went wrong on our side" in say(chat, "hello")

@@ -55,14 +55,35 @@ class ValidateOrderForm(FormValidationAction):
     async def extract_order_number(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        """Resolve "the second one" against the orders last shown; pass a mistyped number on to validation."""
-        if tracker.get_slot("requested_slot") != "order_number" or _entity(tracker, "order_number"):
+        """Resolve "the second one" against the orders last shown, and "my last order" for a signed-in shopper.
+
+        A mistyped number is passed on to validation, which explains what an order number looks like.
+        """
+        requested = tracker.get_slot("requested_slot")
+        if requested not in (None, "order_number") or _entity(tracker, "order_number"):
             return {}
-        picked = pick_from_list(_entity(tracker, "ordinal"), tracker.get_slot("listed_orders"))
+        ordinal = _entity(tracker, "ordinal")
+        picked = pick_from_list(ordinal, tracker.get_slot("listed_orders"))
+        if picked is None and ordinal and ordinal.lower() in ("last", "latest"):
+            picked = self._latest_order(tracker)
         if picked:
             return {"order_number": picked}
-        typo = mistyped_order_number(tracker.latest_message.get("text") or "")
+        typo = mistyped_order_number(tracker.latest_message.get("text") or "") if requested else None
         return {"order_number": typo} if typo else {}
+
+    @staticmethod
+    def _latest_order(tracker: Tracker) -> str | None:
+        deps = get_deps()
+        who = identity_of(tracker, deps)
+        if who.customer_id is None:
+            return None
+        try:
+            with deps.session() as session:
+                newest = recent_orders(session, customer_id=who.customer_id, limit=1)
+                return newest[0].number if newest else None
+        except SQLAlchemyError:
+            log.exception("recent orders look-up failed")
+            return None
 
     def validate_order_number(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -100,3 +100,16 @@ async def test_anonymous_shopper_is_asked_for_the_number(deps: Deps) -> None:
     dispatcher = CollectingDispatcher()
     assert await ActionAskOrderNumber().run(dispatcher, tracker(), {}) == []
     assert responses(dispatcher) == ["utter_ask_order_number"]
+
+
+async def test_my_last_order_means_the_newest_one_when_nothing_was_listed(deps: Deps) -> None:
+    tr = tracker(intent="track_order", text="where is my last order",
+                 entities=[{"entity": "ordinal", "value": "last"}], metadata=signed(101))
+    events, _ = await run_form(tr)
+    assert SlotSet("order_number", "600001") in events
+
+
+async def test_my_last_order_needs_a_signed_in_shopper(deps: Deps) -> None:
+    tr = tracker(intent="track_order", text="where is my last order", entities=[{"entity": "ordinal", "value": "last"}])
+    events, _ = await run_form(tr)
+    assert SlotSet("order_number", "600001") not in events

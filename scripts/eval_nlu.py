@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import statistics
 import sys
 import tempfile
@@ -284,6 +285,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         if args.model:
             model_path, train_seconds = args.model, None
         else:
+            # A fresh Rasa cache, so a cache hit from an earlier run cannot make the training time look short.
+            os.environ["RASA_CACHE_DIRECTORY"] = str(Path(tmp) / "cache")
             model_path, train_seconds = train_model(args.config, args.nlu, Path(tmp))
             if args.keep_model:
                 args.keep_model.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
@@ -184,5 +184,11 @@ class ActionDeliveryPeriod(Action):
                         return []
             except SQLAlchemyError:
                 log.exception("delivery estimate failed")
+                dispatcher.utter_message(response="utter_backoffice_error")
+                return []
+            if next(tracker.get_latest_entity_values("order_number"), None):
+                # The shopper named an order we can't show yet (not signed in, or not theirs): the order form
+                # asks for the proof (the order's e-mail) or another number, then tracks it.
+                return [SlotSet("order_goal", "track"), FollowupAction("order_form")]
         dispatcher.utter_message(text=deps.kb.answer("delivery_period") or "")
         return []

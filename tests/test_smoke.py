@@ -75,6 +75,12 @@ def test_anonymous_shopper_tracks_an_order_with_its_email(stack: Stack) -> None:
         assert "Order 600004:" in say(chat, "and when will it arrive?")
 
 
+def test_anonymous_when_will_order_n_arrive_asks_for_the_email_first(stack: Stack) -> None:
+    with client(stack) as chat:
+        assert "e-mail address you used for order 600004" in say(chat, "when will order 600004 arrive?")
+        assert "Royal Mail" in say(chat, "alice@example.com")
+
+
 def test_foreign_and_unknown_orders_get_the_same_answer(stack: Stack) -> None:
     answers = []
     for number in ("600004", "999999"):

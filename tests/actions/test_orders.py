@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
@@ -132,3 +132,12 @@ async def test_locked_or_broken_database_gets_a_polite_answer(deps: Deps, tmp_pa
     deps.sessions = session_factory(make_engine(f"sqlite:///{tmp_path / 'not-migrated.db'}"))
     _, dispatcher = await handle("track", "600004")
     assert responses(dispatcher) == ["utter_backoffice_error"]
+
+
+async def test_when_will_order_n_arrive_from_an_anonymous_shopper_asks_for_proof(deps: Deps) -> None:
+    dispatcher = CollectingDispatcher()
+    tr = tracker(intent="delivery_period", text="when will order 600004 arrive?",
+                 entities=[{"entity": "order_number", "value": "600004"}], slots={"order_number": "600004"})
+    events = await ActionDeliveryPeriod().run(dispatcher, tr, {})
+    assert events == [SlotSet("order_goal", "track"), FollowupAction("order_form")]
+    assert dispatcher.messages == []

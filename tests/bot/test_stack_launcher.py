@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
+import time
 import sys
 from pathlib import Path
 
 import pytest
 
-from scripts.stack import Child, Stack, StackConfig, StackError, _answers, free_port, rasa_model_problem, tail
+from scripts.stack import (
+    Child,
+    Stack,
+    StackConfig,
+    StackError,
+    _answers,
+    _sigterm_as_interrupt,
+    free_port,
+    rasa_model_problem,
+    tail,
+)
 
 SERVER = """
 import http.server, sys
@@ -123,3 +136,14 @@ def test_log_helpers(tmp_path: Path) -> None:
     assert tail(log) == "start\nreal error\n2024 ERROR Could not load model due to boom."
     assert rasa_model_problem(log) == "2024 ERROR Could not load model due to boom."
     assert tail(tmp_path / "missing.log") == ""
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_and_sigterm_stop_the_launcher_even_if_sigint_was_ignored(sig: signal.Signals) -> None:
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # as for a job started in the background by a shell
+    try:
+        with pytest.raises(KeyboardInterrupt), _sigterm_as_interrupt():
+            os.kill(os.getpid(), sig)
+            time.sleep(5)
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -14,7 +14,7 @@ DB_STAMP := var/.seeded
 MODEL := models/shopdesk.tar.gz
 TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 
-.PHONY: help setup run test lint seed train db bench-chat bench-nlu clean
+.PHONY: help setup run test lint seed train db bench-chat bench-nlu clean lock
 
 help:
 	@echo "make run         start the demo shop (creates environments, database and model when missing)"
@@ -27,19 +27,27 @@ help:
 
 setup: $(VENV)/.installed $(VENV_RASA)/.installed
 
-$(VENV)/.installed: requirements/app.txt requirements/dev.txt
+# Each environment installs its top-level pins under the exact versions of the lock file (constraints).
+$(VENV)/.installed: requirements/app.txt requirements/dev.txt requirements/app.lock
 	@test -n "$(PYTHON311)" || { echo "Python 3.11 not found: set PYTHON311=/path/to/python3.11"; exit 1; }
 	test -x $(PY) || $(PYTHON311) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements/dev.txt
+	$(PY) -m pip install --quiet -r requirements/dev.txt -c requirements/app.lock
 	touch $@
 
-$(VENV_RASA)/.installed: requirements/rasa.txt
+$(VENV_RASA)/.installed: requirements/rasa.txt requirements/rasa.lock
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found: set PYTHON310=/path/to/python3.10"; exit 1; }
 	test -x $(VENV_RASA)/bin/python || $(PYTHON310) -m venv $(VENV_RASA)
 	$(VENV_RASA)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV_RASA)/bin/python -m pip install --quiet -r requirements/rasa.txt
+	$(VENV_RASA)/bin/python -m pip install --quiet -r requirements/rasa.txt -c requirements/rasa.lock
 	touch $@
+
+# Refresh the lock files after changing a top-level pin.
+lock: setup
+	(echo "# Exact versions of everything in .venv, used as pip constraints (regenerate: make lock)."; \
+	 $(PY) -m pip freeze --all --exclude-editable) > requirements/app.lock
+	(echo "# Exact versions of everything in .venv-rasa, used as pip constraints (regenerate: make lock)."; \
+	 $(VENV_RASA)/bin/python -m pip freeze --all --exclude-editable) > requirements/rasa.lock
 
 # The demo database is built once; `make seed` rebuilds it.
 db: $(DB_STAMP)

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions.account import apply_newsletter
 from actions.context import latest_intent, order_scope
 from actions.deps import get_deps
 from actions.handoff import hand_off
@@ -37,6 +38,9 @@ class ActionAnswerConfirmation(Action):
             return done
         if pending == "handoff":
             return hand_off(tracker, dispatcher, reason="human_requested") + done
+        if pending.startswith("newsletter_"):
+            apply_newsletter(pending, tracker, dispatcher)
+            return done
         self._apply(pending, tracker, dispatcher)
         return done
 

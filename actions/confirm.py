@@ -41,16 +41,18 @@ class ActionAnswerConfirmation(Action):
         if pending.startswith("newsletter_"):
             apply_newsletter(pending, tracker, dispatcher)
             return done
-        self._apply(pending, tracker, dispatcher)
+        kind, _, number = pending.partition(":")
+        self._apply(kind, number, tracker, dispatcher)
         return done
 
     @staticmethod
-    def _apply(pending: str, tracker: Tracker, dispatcher: CollectingDispatcher) -> None:
+    def _apply(pending: str, number: str, tracker: Tracker, dispatcher: CollectingDispatcher) -> None:
+        """Apply ``pending`` to the order the shopper confirmed (not whatever order was mentioned since)."""
         deps = get_deps()
         now = deps.clock()
         try:
             with deps.session() as session:
-                order = find_order(session, tracker.get_slot("order_number"), **order_scope(tracker, deps))
+                order = find_order(session, number, **order_scope(tracker, deps))
                 if order is None:
                     dispatcher.utter_message(response="utter_ask_order_number")
                     return

@@ -104,7 +104,7 @@ class ActionHandleOrder(Action):
                 return []
             response = "utter_confirm_cancel" if goal == "cancel" else "utter_change_order_cancel_instead"
             dispatcher.utter_message(response=response, reason=decision.reason, **common)
-            return [SlotSet("pending_change", "cancel")]
+            return [SlotSet("pending_change", f"cancel:{seen.number}")]
         if goal == "change_address":
             decision = can_change_address(order, rules)
             new_address = tracker.get_slot("new_address")
@@ -113,7 +113,7 @@ class ActionHandleOrder(Action):
                 return [SlotSet("new_address", None)]
             dispatcher.utter_message(response="utter_confirm_address", old_address=seen.address,
                                      new_address=new_address, **common)
-            return [SlotSet("pending_change", "change_address")]
+            return [SlotSet("pending_change", f"change_address:{seen.number}")]
         if goal == "refund":
             decision = can_refund(order, rules, deps.clock())
             if not decision.allowed:
@@ -121,7 +121,7 @@ class ActionHandleOrder(Action):
                 return []
             dispatcher.utter_message(response="utter_confirm_refund", reason=decision.reason,
                                      amount=money(refundable_amount(order)), **common)
-            return [SlotSet("pending_change", "refund")]
+            return [SlotSet("pending_change", f"refund:{seen.number}")]
         if goal == "track_refund":
             self._refunds(seen, dispatcher)
             return []

@@ -36,7 +36,7 @@ class ActionNewsletter(Action):
                 log.exception("customer look-up failed")
         if subscribed is None:
             dispatcher.utter_message(text=deps.kb.answer("newsletter_subscription") or "")
-            return []
+            return [SlotSet("pending_change", None)]
         response = "utter_newsletter_subscribed" if subscribed else "utter_newsletter_not_subscribed"
         dispatcher.utter_message(response=response)
         return [SlotSet("pending_change", "newsletter_off" if subscribed else "newsletter_on")]

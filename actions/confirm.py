@@ -21,6 +21,23 @@ from backoffice.orders import PolicyRefused, find_order
 log = logging.getLogger(__name__)
 
 
+# The actions that propose a change; a yes or no counts only on the turn right after one of them.
+PROPOSERS = {"action_handle_order", "action_answer_policy", "action_newsletter"}
+
+
+def proposed_just_now(tracker: Tracker) -> bool:
+    """Whether the bot's last action before this message was one that proposes a change."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if seen_user:
+                return False
+            seen_user = True
+        elif seen_user and event.get("event") == "action" and event.get("name") not in ("action_listen", None):
+            return event.get("name") in PROPOSERS
+    return False
+
+
 class ActionAnswerConfirmation(Action):
     """Apply the pending change on "yes", drop it on "no"; with nothing pending, just acknowledge."""
 
@@ -28,7 +45,7 @@ class ActionAnswerConfirmation(Action):
         return "action_answer_confirmation"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        pending = tracker.get_slot("pending_change")
+        pending = tracker.get_slot("pending_change") if proposed_just_now(tracker) else None
         done: list[EventType] = [SlotSet("pending_change", None), SlotSet("new_address", None)]
         if not pending:
             dispatcher.utter_message(response="utter_nothing_pending")
@@ -41,12 +58,12 @@ class ActionAnswerConfirmation(Action):
         if pending.startswith("newsletter_"):
             apply_newsletter(pending, tracker, dispatcher)
             return done
-        kind, _, number = pending.partition(":")
-        self._apply(kind, number, tracker, dispatcher)
+        kind, number, detail = (pending.split(":", 2) + ["", ""])[:3]
+        self._apply(kind, number, detail, tracker, dispatcher)
         return done
 
     @staticmethod
-    def _apply(pending: str, number: str, tracker: Tracker, dispatcher: CollectingDispatcher) -> None:
+    def _apply(pending: str, number: str, detail: str, tracker: Tracker, dispatcher: CollectingDispatcher) -> None:
         """Apply ``pending`` to the order the shopper confirmed (not whatever order was mentioned since)."""
         deps = get_deps()
         now = deps.clock()
@@ -57,16 +74,17 @@ class ActionAnswerConfirmation(Action):
                     dispatcher.utter_message(response="utter_ask_order_number")
                     return
                 if pending == "cancel":
-                    decision = orders.cancel(session, order, rules=deps.kb.rules, now=now)
-                    refunded = order.refunds[-1].amount if order.refunds else None
-                    refund_text = (f"£{money(refunded)} goes back to your original payment method within "
-                                   f"{deps.kb.rules.refund_processing_days} working days." if refunded else "")
-                    if decision.fee:
-                        refund_text += f" (A £{decision.fee} handling fee applied.)"
+                    decision, refund = orders.cancel(session, order, rules=deps.kb.rules, now=now)
+                    refund_text = ""
+                    if refund is not None:
+                        refund_text = (f"£{money(refund.amount)} goes back to your original payment method within "
+                                       f"{deps.kb.rules.refund_processing_days} working days.")
+                        if decision.fee:
+                            refund_text += f" (A £{money(decision.fee)} handling fee was deducted.)"
                     dispatcher.utter_message(response="utter_cancelled", order_number=order.number,
                                              refund_text=refund_text.strip())
                 elif pending == "change_address":
-                    address = tracker.get_slot("new_address") or ""
+                    address = detail  # the address the shopper confirmed, not whatever the slot holds now
                     orders.change_address(session, order, address, rules=deps.kb.rules)
                     dispatcher.utter_message(response="utter_address_changed", order_number=order.number,
                                              new_address=address)
@@ -75,6 +93,8 @@ class ActionAnswerConfirmation(Action):
                                                    reason="Requested in chat")
                     dispatcher.utter_message(response="utter_refund_requested", order_number=order.number,
                                              amount=money(refund.amount), days=deps.kb.rules.refund_processing_days)
+        except ValueError:
+            dispatcher.utter_message(response="utter_bad_address")
         except PolicyRefused as refused:
             dispatcher.utter_message(response="utter_policy_refused", reason=refused.decision.reason)
         except SQLAlchemyError:

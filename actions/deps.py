@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -21,7 +21,7 @@ class Deps:
     sessions: sessionmaker[Session]
     kb: KnowledgeBase
     secret: str
-    clock: Callable[[], datetime] = datetime.now
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC).replace(tzinfo=None))
 
     def session(self) -> AbstractContextManager[Session]:
         """A session that commits on success and rolls back on error."""

@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.context import identity_of, order_scope
 from actions.deps import get_deps
 from actions.orders import money
-from actions.parsing import looks_like_address, mistyped_order_number, pick_from_list
+from actions.parsing import looks_like_address, means_newest, mistyped_order_number, pick_from_list
 from backoffice.orders import find_order, normalise_number, recent_orders
 from backoffice.policy import can_change_address
 
@@ -36,7 +36,7 @@ class ValidateOrderForm(FormValidationAction):
     ) -> list[str]:
         deps = get_deps()
         slots = [slot for slot in domain_slots if slot not in ("order_email", "new_address")]
-        if identity_of(tracker, deps).customer_id is None and deps.kb.rules.anonymous_needs_email:
+        if identity_of(tracker, deps).customer_id is None:
             slots.append("order_email")
         if tracker.get_slot("order_goal") == "change_address" and self._address_changeable(tracker):
             slots.append("new_address")
@@ -63,12 +63,14 @@ class ValidateOrderForm(FormValidationAction):
         if requested not in (None, "order_number") or _entity(tracker, "order_number"):
             return {}
         ordinal = _entity(tracker, "ordinal")
-        picked = pick_from_list(ordinal, tracker.get_slot("listed_orders"))
-        if picked is None and ordinal and ordinal.lower() in ("last", "latest"):
+        text = tracker.latest_message.get("text") or ""
+        if ordinal and ordinal.lower() in ("last", "latest") and means_newest(text):
             picked = self._latest_order(tracker)
+        else:
+            picked = pick_from_list(ordinal, tracker.get_slot("listed_orders"))
         if picked:
             return {"order_number": picked}
-        typo = mistyped_order_number(tracker.latest_message.get("text") or "") if requested else None
+        typo = mistyped_order_number(text) if requested else None
         return {"order_number": typo} if typo else {}
 
     @staticmethod
@@ -115,12 +117,15 @@ class ValidateOrderForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         number = tracker.get_slot("order_number")
+        email = str(value[0] if isinstance(value, list) and value else value or "").strip().lower()
+        if not email:
+            return {"order_email": None}
         if number is None:
-            return {"order_email": value}
+            return {"order_email": email}
         deps = get_deps()
         try:
             with deps.session() as session:
-                found = find_order(session, number, email=str(value)) is not None
+                found = find_order(session, number, email=email) is not None
         except SQLAlchemyError:
             log.exception("order look-up failed")
             dispatcher.utter_message(response="utter_backoffice_error")
@@ -128,7 +133,7 @@ class ValidateOrderForm(FormValidationAction):
         if not found:
             dispatcher.utter_message(response="utter_order_not_found_email", order_number=number)
             return {"order_number": None, "order_email": None}
-        return {"order_email": str(value).strip().lower()}
+        return {"order_email": email}
 
     def validate_new_address(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -36,7 +36,7 @@ class ActionAnswerPolicy(Action):
         if topic in OFFER_HANDOFF:
             dispatcher.utter_message(response="utter_offer_handoff")
             return [SlotSet("pending_change", "handoff")]
-        return []
+        return [SlotSet("pending_change", None)]
 
 
 class ActionGreet(Action):

@@ -64,7 +64,7 @@ def eta_text(order: OrderView, today: date) -> str:
 
 
 def _clear_goal() -> list[EventType]:
-    return [SlotSet("order_goal", None)]
+    return [SlotSet("order_goal", None), SlotSet("listed_orders", None)]
 
 
 class ActionHandleOrder(Action):
@@ -82,7 +82,10 @@ class ActionHandleOrder(Action):
                 if order is None:
                     dispatcher.utter_message(response="utter_ask_order_number")
                     return [SlotSet("order_number", None), *_clear_goal()]
-                return self._handle(goal, order, tracker, dispatcher, deps) + _clear_goal()
+                events = self._handle(goal, order, tracker, dispatcher, deps)
+                if not any(e.get("name") == "pending_change" for e in events):
+                    events.append(SlotSet("pending_change", None))  # an older proposal must not survive this turn
+                return events + _clear_goal()
         except SQLAlchemyError:
             log.exception("order action %s failed", goal)
             dispatcher.utter_message(response="utter_backoffice_error")
@@ -113,7 +116,7 @@ class ActionHandleOrder(Action):
                 return [SlotSet("new_address", None)]
             dispatcher.utter_message(response="utter_confirm_address", old_address=seen.address,
                                      new_address=new_address, **common)
-            return [SlotSet("pending_change", f"change_address:{seen.number}")]
+            return [SlotSet("pending_change", f"change_address:{seen.number}:{new_address}")]
         if goal == "refund":
             decision = can_refund(order, rules, deps.clock())
             if not decision.allowed:

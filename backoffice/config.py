@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET = "dev-only-secret-change-me"
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 class Settings(BaseSettings):
@@ -25,7 +26,6 @@ class Settings(BaseSettings):
     secret_key: str = Field(DEV_SECRET, description="HMAC key shared by the web front and the action server")
     policy_file: Path = ROOT / "backoffice" / "kb" / "policies.yml"
     rasa_url: str = "http://127.0.0.1:5005"
-    action_url: str = "http://127.0.0.1:5055"
     web_host: str = "127.0.0.1"
     web_port: int = 8000
     demo_login: bool = Field(True, description="Allow the demo page to sign in as a seeded customer by e-mail")
@@ -36,6 +36,9 @@ class Settings(BaseSettings):
             raise ValueError("SHOPDESK_SECRET_KEY must be set to a private value outside development")
         if self.env != "development" and self.demo_login:
             raise ValueError("SHOPDESK_DEMO_LOGIN must be false outside development")
+        if self.web_host not in LOOPBACK and (self.secret_key == DEV_SECRET or self.demo_login):
+            raise ValueError("the web front may only listen beyond 127.0.0.1 with a private SHOPDESK_SECRET_KEY "
+                             "and SHOPDESK_DEMO_LOGIN=false")
         return self
 
 

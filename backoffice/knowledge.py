@@ -28,7 +28,6 @@ class Rules(BaseModel):
     address_change_statuses: list[str] = Field(default_factory=lambda: ["placed", "paid", "packed"])
     return_window_days: int = 30
     refund_processing_days: int = 5
-    anonymous_needs_email: bool = True
 
 
 class KnowledgeBase(BaseModel):

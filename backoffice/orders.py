@@ -130,29 +130,35 @@ def view(order: Order) -> OrderView:
     )
 
 
-def cancel(session: Session, order: Order, *, rules: Rules, now: datetime) -> Decision:
-    """Cancel ``order`` if the policy allows; the paid amount less any fee is refunded."""
+def cancel(session: Session, order: Order, *, rules: Rules, now: datetime) -> tuple[Decision, Refund | None]:
+    """Cancel ``order`` if the policy allows; the paid amount less any fee is refunded (the refund, if any)."""
     decision = can_cancel(order, rules)
     if not decision.allowed:
         raise PolicyRefused(decision)
     order.status = OrderStatus.CANCELLED
     order.cancelled_at = now
     paid = sum((p.amount for p in order.payments if p.status == "captured"), Decimal("0.00"))
+    refund = None
     if paid > 0:
-        session.add(
-            Refund(order=order, amount=max(paid - decision.fee, Decimal("0.00")), reason="Cancelled by the shopper",
-                   status="approved", created_at=now)
-        )
+        refund = Refund(order=order, amount=max(paid - decision.fee, Decimal("0.00")),
+                        reason="Cancelled by the shopper", status="approved", created_at=now)
+        session.add(refund)
     session.flush()
-    return decision
+    return decision, refund
 
 
 def change_address(session: Session, order: Order, new_address: str, *, rules: Rules) -> Decision:
-    """Send ``order`` to ``new_address`` (one line as the shopper typed it) if the policy allows."""
+    """Send ``order`` to ``new_address`` (one line as the shopper typed it) if the policy allows.
+
+    Raises ``ValueError`` for an address that is blank or implausibly short or long.
+    """
+    cleaned = " ".join(new_address.split())
+    if not 8 <= len(cleaned) <= 200:
+        raise ValueError("a delivery address needs 8 to 200 characters")
     decision = can_change_address(order, rules)
     if not decision.allowed:
         raise PolicyRefused(decision)
-    order.ship_line1 = new_address.strip()[:200]
+    order.ship_line1 = cleaned
     order.ship_city = ""
     order.ship_postcode = ""
     order.ship_country = ""  # the shopper's one line is the whole address

@@ -75,6 +75,13 @@ def can_refund(order: Order, rules: Rules, now: datetime) -> Decision:
             "return it for a refund.",
         )
     if refundable_amount(order) <= 0:
+        open_request = next((r for r in order.refunds if r.status == "requested"), None)
+        if open_request is not None:
+            return Decision(
+                False,
+                f"A refund request for order {order.number} is already open (since {open_request.created_at:%d %B}); "
+                f"refunds are paid within {rules.refund_processing_days} working days of the return reaching us.",
+            )
         return Decision(False, f"Order {order.number} has already been refunded in full.")
     if order.status == OrderStatus.CANCELLED:
         return Decision(False, f"Order {order.number} was cancelled; any payment for it was refunded at cancellation.")

@@ -35,6 +35,11 @@ def deps(sessions: sessionmaker[Session], store: Store) -> Iterator[Deps]:
     set_deps(None)
 
 
+def after(action: str) -> list[dict[str, Any]]:
+    """History whose last bot action was ``action`` (a yes or no answers the proposal of that turn only)."""
+    return [{"event": "action", "name": action}]
+
+
 def signed(customer_id: int | None, role: str = "shopper", sender: str = SENDER) -> dict[str, Any]:
     """Metadata as the web front signs it now."""
     return sign(Identity(sender, customer_id, role), SECRET)

@@ -112,4 +112,14 @@ async def test_my_last_order_means_the_newest_one_when_nothing_was_listed(deps: 
 async def test_my_last_order_needs_a_signed_in_shopper(deps: Deps) -> None:
     tr = tracker(intent="track_order", text="where is my last order", entities=[{"entity": "ordinal", "value": "last"}])
     events, _ = await run_form(tr)
-    assert SlotSet("order_number", "600001") not in events
+    assert not any(e.get("name") == "order_number" for e in events)
+
+
+async def test_my_last_order_is_the_newest_even_after_a_list_but_the_last_one_is_the_last_button(deps: Deps) -> None:
+    listed = {"listed_orders": ["600001", "600002", "600003"], "requested_slot": "order_number"}
+    newest, _ = await run_form(tracker(text="my last order", entities=[{"entity": "ordinal", "value": "last"}],
+                                       slots=listed, metadata=signed(101)))
+    assert SlotSet("order_number", "600001") in newest
+    last_button, _ = await run_form(tracker(text="the last one", entities=[{"entity": "ordinal", "value": "last"}],
+                                            slots=listed, metadata=signed(101)))
+    assert SlotSet("order_number", "600003") in last_button

@@ -9,7 +9,7 @@ from actions.deps import Deps
 from actions.fallback import ActionDefaultFallback
 from actions.handoff import ActionHandoff
 from backoffice.models import SupportTicket
-from tests.actions.conftest import responses, signed, tracker
+from tests.actions.conftest import after, responses, signed, tracker
 
 HISTORY = [
     {"event": "user", "text": "where is my parcel 600004", "timestamp": 1_700_000_000.0},
@@ -49,10 +49,17 @@ async def test_second_handoff_in_a_conversation_extends_the_same_ticket(deps: De
 
 
 async def test_anonymous_shopper_does_not_attach_someone_elses_order(deps: Deps) -> None:
-    tr = tracker(intent="contact_human_agent", slots={"order_number": "600004"})
+    tr = tracker(intent="contact_human_agent", slots={"order_number": "600004", "order_email": "bob@example.com"})
     await ActionHandoff().run(CollectingDispatcher(), tr, {})
     [ticket] = tickets(deps)
     assert ticket.order_id is None and ticket.customer_id is None
+
+
+async def test_anonymous_shopper_with_the_orders_email_attaches_it(deps: Deps) -> None:
+    tr = tracker(intent="contact_human_agent", slots={"order_number": "600004", "order_email": "alice@example.com"})
+    await ActionHandoff().run(CollectingDispatcher(), tr, {})
+    [ticket] = tickets(deps)
+    assert ticket.order_id is not None
 
 
 async def test_repeated_misunderstanding_hands_off(deps: Deps) -> None:
@@ -75,7 +82,8 @@ async def test_unsure_dialogue_asks_to_rephrase_without_a_ticket(deps: Deps) -> 
 async def test_yes_to_the_offer_of_a_person_hands_off(deps: Deps) -> None:
     dispatcher = CollectingDispatcher()
     events = await ActionAnswerConfirmation().run(
-        dispatcher, tracker(intent="affirm", slots={"pending_change": "handoff"}), {})
+        dispatcher,
+        tracker(intent="affirm", slots={"pending_change": "handoff"}, events=after("action_answer_policy")), {})
     assert SlotSet("pending_change", None) in events
     assert [t.reason for t in tickets(deps)] == ["human_requested"]
 

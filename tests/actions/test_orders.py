@@ -11,7 +11,7 @@ from actions.deps import Deps
 from actions.orders import ActionDeliveryPeriod, ActionHandleOrder
 from backoffice.db import make_engine, session_factory
 from backoffice.models import Order, Refund, Return
-from tests.actions.conftest import responses, signed, tracker
+from tests.actions.conftest import after, responses, signed, tracker
 
 
 async def handle(goal: str, number: str, customer_id: int | None = 101, **slots) -> tuple[list, CollectingDispatcher]:
@@ -24,7 +24,7 @@ async def handle(goal: str, number: str, customer_id: int | None = 101, **slots)
 async def confirm(intent: str, pending: str, number: str, **slots) -> tuple[list, CollectingDispatcher]:
     dispatcher = CollectingDispatcher()
     tr = tracker(intent=intent, slots={"order_number": number, "pending_change": pending, **slots},
-                 metadata=signed(101))
+                 metadata=signed(101), events=after("action_handle_order"))
     return await ActionAnswerConfirmation().run(dispatcher, tr, {}), dispatcher
 
 
@@ -37,7 +37,7 @@ def order(deps: Deps, number: str) -> Order:
 
 async def test_track_shows_status_carrier_and_estimate(deps: Deps) -> None:
     events, dispatcher = await handle("track", "600004")
-    assert events == [SlotSet("order_goal", None)]
+    assert events == [SlotSet("pending_change", None), SlotSet("order_goal", None), SlotSet("listed_orders", None)]
     status, tracking = dispatcher.messages
     assert status["response"] == "utter_order_status" and status["status_text"] == "on its way"
     assert tracking["carrier"] == "Royal Mail" and tracking["tracking_number"] == "RM600004GB"
@@ -66,7 +66,7 @@ async def test_packed_order_cancel_mentions_the_fee(deps: Deps) -> None:
 
 async def test_shipped_order_cannot_be_cancelled_and_says_why(deps: Deps) -> None:
     events, dispatcher = await handle("cancel", "600004")
-    assert not any(e.get("name") == "pending_change" for e in events)
+    assert SlotSet("pending_change", None) in events  # nothing to confirm, and no older proposal survives
     assert responses(dispatcher) == ["utter_policy_refused"]
     assert "already shipped" in dispatcher.messages[0]["reason"]
 
@@ -94,9 +94,10 @@ async def test_refund_outside_window_is_refused_with_the_dates(deps: Deps) -> No
 
 async def test_address_change_is_confirmed_then_applied(deps: Deps) -> None:
     events, dispatcher = await handle("change_address", "600001", new_address="22 Baker Street, London NW1 6XE")
-    assert SlotSet("pending_change", "change_address:600001") in events
+    assert SlotSet("pending_change", "change_address:600001:22 Baker Street, London NW1 6XE") in events
     assert dispatcher.messages[0]["new_address"] == "22 Baker Street, London NW1 6XE"
-    await confirm("affirm", "change_address:600001", "600001", new_address="22 Baker Street, London NW1 6XE")
+    # The address confirmed is the one applied, even if the slot was cleared or changed since.
+    await confirm("affirm", "change_address:600001:22 Baker Street, London NW1 6XE", "600001", new_address=None)
     assert order(deps, "600001").ship_line1 == "22 Baker Street, London NW1 6XE"
 
 
@@ -141,6 +142,18 @@ async def test_when_will_order_n_arrive_from_an_anonymous_shopper_asks_for_proof
     events = await ActionDeliveryPeriod().run(dispatcher, tr, {})
     assert events == [SlotSet("order_goal", "track"), FollowupAction("order_form")]
     assert dispatcher.messages == []
+
+
+async def test_a_late_yes_does_not_apply_an_old_proposal(deps: Deps) -> None:
+    dispatcher = CollectingDispatcher()
+    history = after("action_handle_order") + [{"event": "user", "text": "thanks"}, {"event": "action",
+                                                                                     "name": "utter_thank"}]
+    tr = tracker(intent="affirm", slots={"order_number": "600002", "pending_change": "cancel:600002"},
+                 metadata=signed(101), events=history)
+    events = await ActionAnswerConfirmation().run(dispatcher, tr, {})
+    assert responses(dispatcher) == ["utter_nothing_pending"]
+    assert SlotSet("pending_change", None) in events
+    assert order(deps, "600002").status == "paid"
 
 
 async def test_yes_applies_to_the_confirmed_order_even_if_another_was_mentioned(deps: Deps) -> None:

@@ -100,3 +100,11 @@ def test_a_bad_port_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SHOPDESK_WEB_PORT", "eighty")
     with pytest.raises(ValidationError, match="web_port"):
         Settings()
+
+
+def test_listening_beyond_loopback_needs_a_private_secret_and_no_demo_login() -> None:
+    with pytest.raises(ValidationError):
+        Settings(web_host="0.0.0.0", demo_login=False)
+    with pytest.raises(ValidationError):
+        Settings(web_host="0.0.0.0", secret_key="a-private-secret", demo_login=True)
+    assert Settings(web_host="0.0.0.0", secret_key="a-private-secret", demo_login=False).web_host == "0.0.0.0"

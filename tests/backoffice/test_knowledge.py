@@ -32,7 +32,7 @@ def test_shipped_file_loads_with_the_shop_and_its_rules(kb: KnowledgeBase) -> No
     assert kb.shop.currency_symbol == "£"
     assert kb.rules == Rules(cancellable_statuses=["placed", "paid", "packed"], cancellation_fee_when_packed=2.5,
                              address_change_statuses=["placed", "paid", "packed"], return_window_days=30,
-                             refund_processing_days=5, anonymous_needs_email=True)
+                             refund_processing_days=5)
 
 
 def test_shipped_file_answers_the_expected_topics(kb: KnowledgeBase) -> None:
@@ -103,7 +103,6 @@ def test_rules_default_when_the_file_leaves_them_out(tmp_path: Path) -> None:
     ("return_window_days: 30", "return_window_days: thirty", "return_window_days"),
     ("cancellation_fee_when_packed: 2.50", "cancellation_fee_when_packed: [2.50]", "cancellation_fee_when_packed"),
     ("cancellable_statuses: [placed, paid, packed]", "cancellable_statuses: placed", "cancellable_statuses"),
-    ("anonymous_needs_email: true", "anonymous_needs_email: sometimes", "anonymous_needs_email"),
     ("  name: Shopdesk Demo Gift Shop\n", "  name: [Shopdesk]\n", "name"),
 ])
 def test_invalid_types_are_refused_when_loading(tmp_path: Path, old: str, new: str, field: str) -> None:

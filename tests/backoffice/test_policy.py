@@ -138,7 +138,14 @@ def test_a_delivered_order_without_a_delivery_on_record_is_refused() -> None:
     assert delivered_at(order("delivered", delivered=(None,))) is None
 
 
-@pytest.mark.parametrize("refund_status", ["requested", "approved", "completed"])
+def test_an_open_refund_request_is_pointed_out() -> None:
+    pending = order("delivered", refunds=(("10.00", "requested"),), delivered=(NOW - timedelta(days=3),))
+    decision = can_refund(pending, RULES, NOW)
+    assert not decision.allowed
+    assert decision.reason.startswith("A refund request for order 600042 is already open")
+
+
+@pytest.mark.parametrize("refund_status", ["approved", "completed"])
 def test_an_order_refunded_in_full_is_refused(refund_status: str) -> None:
     refunded = order("delivered", refunds=(("6.00", refund_status), ("4.00", "approved")),
                      delivered=(NOW - timedelta(days=3),))

@@ -29,7 +29,7 @@ def test_development_defaults() -> None:
     assert settings.demo_login is True
     assert settings.database_url == f"sqlite:///{ROOT / 'var' / 'shopdesk.db'}"
     assert settings.policy_file == ROOT / "backoffice" / "kb" / "policies.yml" and settings.policy_file.is_file()
-    assert (settings.rasa_url, settings.action_url) == ("http://127.0.0.1:5005", "http://127.0.0.1:5055")
+    assert settings.rasa_url == "http://127.0.0.1:5005"
     assert (settings.web_host, settings.web_port) == ("127.0.0.1", 8000)
 
 

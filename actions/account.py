@@ -10,9 +10,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.context import identity_of
+from actions.context import identity_of, signed_in_customer
 from actions.deps import get_deps
-from backoffice.customers import get_customer, set_newsletter
+from backoffice.customers import set_newsletter
 
 log = logging.getLogger(__name__)
 
@@ -25,15 +25,8 @@ class ActionNewsletter(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         deps = get_deps()
-        who = identity_of(tracker, deps)
-        subscribed = None
-        if who.customer_id is not None:
-            try:
-                with deps.session() as session:
-                    customer = get_customer(session, who.customer_id)
-                    subscribed = customer.newsletter if customer else None
-            except SQLAlchemyError:
-                log.exception("customer look-up failed")
+        customer = signed_in_customer(tracker, deps)
+        subscribed = customer.newsletter if customer else None
         if subscribed is None:
             dispatcher.utter_message(text=deps.kb.answer("newsletter_subscription") or "")
             return [SlotSet("pending_change", None)]

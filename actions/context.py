@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from rasa_sdk import Tracker
+from sqlalchemy.exc import SQLAlchemyError
 
 from actions.deps import Deps
+from backoffice.customers import get_customer
 from backoffice.identity import Identity, verify
+from backoffice.models import Customer
+
+log = logging.getLogger(__name__)
 
 
 def identity_of(tracker: Tracker, deps: Deps) -> Identity:
@@ -16,6 +22,19 @@ def identity_of(tracker: Tracker, deps: Deps) -> Identity:
     if not metadata:
         metadata = tracker.get_slot("session_started_metadata") or {}
     return verify(tracker.sender_id, metadata, deps.secret)
+
+
+def signed_in_customer(tracker: Tracker, deps: Deps) -> Customer | None:
+    """The signed-in shopper's customer row (detached), or None when anonymous or the look-up fails."""
+    who = identity_of(tracker, deps)
+    if who.customer_id is None:
+        return None
+    try:
+        with deps.session() as session:
+            return get_customer(session, who.customer_id)
+    except SQLAlchemyError:
+        log.exception("customer look-up failed")
+        return None
 
 
 def order_scope(tracker: Tracker, deps: Deps) -> dict[str, Any]:

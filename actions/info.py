@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import logging
-
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
-from sqlalchemy.exc import SQLAlchemyError
 
-from actions.context import identity_of, latest_intent
+from actions.context import latest_intent, signed_in_customer
 from actions.deps import get_deps
-from backoffice.customers import get_customer
-
-log = logging.getLogger(__name__)
 
 # Topics where the bot can only guide: it offers a person afterwards.
 OFFER_HANDOFF = {"payment_issue", "registration_problems", "contact_customer_service"}
@@ -46,16 +40,8 @@ class ActionGreet(Action):
         return "action_greet"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        deps = get_deps()
-        who = identity_of(tracker, deps)
-        name = None
-        if who.customer_id is not None:
-            try:
-                with deps.session() as session:
-                    customer = get_customer(session, who.customer_id)
-                    name = customer.name.split()[0] if customer else None
-            except SQLAlchemyError:
-                log.exception("customer look-up failed")
+        customer = signed_in_customer(tracker, get_deps())
+        name = customer.name.split()[0] if customer else None
         if name:
             dispatcher.utter_message(response="utter_greet_customer", name=name)
         else:

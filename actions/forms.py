@@ -14,8 +14,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.context import identity_of, order_scope
 from actions.deps import get_deps
 from actions.orders import money
-from actions.parsing import looks_like_address, means_newest, mistyped_order_number, pick_from_list
-from backoffice.orders import find_order, normalise_number, recent_orders
+from actions.parsing import means_newest, mistyped_order_number, pick_from_list
+from backoffice.orders import find_order, normalise_number, plausible_address, recent_orders
 from backoffice.policy import can_change_address
 
 log = logging.getLogger(__name__)
@@ -138,7 +138,7 @@ class ValidateOrderForm(FormValidationAction):
     def validate_new_address(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if not looks_like_address(str(value or "")):
+        if not plausible_address(str(value or "")):
             dispatcher.utter_message(response="utter_bad_address")
             return {"new_address": None}
         return {"new_address": " ".join(str(value).split())}

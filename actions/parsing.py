@@ -36,15 +36,6 @@ def mistyped_order_number(text: str) -> str | None:
     return match.group().lstrip("#")
 
 
-def looks_like_address(text: str) -> bool:
-    """A one-line address needs some letters, a number (house or postcode) and a reasonable length."""
-    cleaned = text.strip()
-    return (
-        8 <= len(cleaned) <= 200 and "?" not in cleaned and len(cleaned.split()) >= 2
-        and any(c.isdigit() for c in cleaned) and sum(c.isalpha() for c in cleaned) >= 4
-    )
-
-
 def means_newest(text: str) -> bool:
     """"my last order", "the latest one", "most recent": the newest order, not the last item of a list."""
     return re.search(r"\b(latest|most recent|newest|last order|last purchase)\b", text.lower()) is not None

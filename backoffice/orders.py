@@ -147,14 +147,23 @@ def cancel(session: Session, order: Order, *, rules: Rules, now: datetime) -> tu
     return decision, refund
 
 
+def plausible_address(text: str) -> bool:
+    """A one-line delivery address: 8–200 characters, two or more words, a number, some letters, no question."""
+    cleaned = " ".join(text.split())
+    return (
+        8 <= len(cleaned) <= 200 and "?" not in cleaned and len(cleaned.split()) >= 2
+        and any(c.isdigit() for c in cleaned) and sum(c.isalpha() for c in cleaned) >= 4
+    )
+
+
 def change_address(session: Session, order: Order, new_address: str, *, rules: Rules) -> Decision:
     """Send ``order`` to ``new_address`` (one line as the shopper typed it) if the policy allows.
 
-    Raises ``ValueError`` for an address that is blank or implausibly short or long.
+    Raises ``ValueError`` for an address that is not ``plausible_address``.
     """
     cleaned = " ".join(new_address.split())
-    if not 8 <= len(cleaned) <= 200:
-        raise ValueError("a delivery address needs 8 to 200 characters")
+    if not plausible_address(cleaned):
+        raise ValueError("not a plausible one-line delivery address")
     decision = can_change_address(order, rules)
     if not decision.allowed:
         raise PolicyRefused(decision)

@@ -18,6 +18,7 @@ from backoffice.orders import (
     change_address,
     find_order,
     normalise_number,
+    plausible_address,
     recent_orders,
     request_refund,
     view,
@@ -282,3 +283,10 @@ def test_request_refund_before_delivery_is_refused(session: Session, store: Stor
     with pytest.raises(PolicyRefused, match="cancel it instead"):
         request_refund(session, find_order(session, "600002", customer_id=101), rules=RULES, now=NOW, reason="x")
     assert session.scalars(select(Return)).all() == []
+
+
+@pytest.mark.parametrize(("text", "ok"), [
+    ("22 Baker Street, London NW1 6XE", True), ("Flat 3, 9 Rue de Rivoli, 75001 Paris", True),
+    ("home", False), ("actually, can I pay with 2 cards?", False), ("12345678", False), ("", False)])
+def test_plausible_address(text: str, ok: bool) -> None:
+    assert plausible_address(text) is ok

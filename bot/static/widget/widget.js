@@ -511,7 +511,7 @@
         ? conversation.agent_name + " · Support team"
         : "Waiting for a person from our team";
     } else {
-      el.subtitle.textContent = "Ask about orders, deliveries and returns";
+      el.subtitle.textContent = "Orders, deliveries, returns";
     }
     el.status.className = "sd-status" + (kind ? " is-" + kind : "");
     if (el.status.textContent !== text) el.status.textContent = text;
@@ -695,8 +695,9 @@
     if (generation !== state.generation) return;
     var data = result && result.data;
     if (data && data.sent && typeof data.sent.id === "number") {
-      if (state.seen.has(data.sent.id)) row.remove();
-      else adopt(row, data.sent);
+      var known = state.seen.get(data.sent.id);
+      if (!known) adopt(row, data.sent);
+      else if (known.node !== row) row.remove(); // the socket already showed it
     }
     if (result && result.ok) {
       (data && Array.isArray(data.messages) ? data.messages : []).forEach(function (m) { addMessage(m, false); });

@@ -761,7 +761,10 @@
     renderCustomer(data.customer || null, data.ticket);
     renderCanned();
     $("side").hidden = false;
-    if (fresh || wasNull) scrollTranscript(true);
+    if (fresh || wasNull) {
+      state.stick = true;
+      scrollTranscript(true);
+    }
   }
 
   function renderAssignOptions() {
@@ -770,7 +773,7 @@
     clear(select);
     select.appendChild(el("option", { value: "", text: "Assign to…" }));
     state.staff.forEach(function (s) {
-      var label = (s.display_name || s.username) + (state.me && s.id === state.me.id ? " (you)" : "") + " · " + humanize(s.role);
+      var label = (s.display_name || s.username) + (state.me && s.id === state.me.id ? " (you)" : "");
       select.appendChild(el("option", { value: String(s.id), text: label, selected: current && current.id === s.id }));
     });
     $("assign").disabled = !state.staff.length;
@@ -792,7 +795,7 @@
         t.assignee ? "Assigned to " + staffName(t.assignee) : "Unassigned",
       ]),
       el("span", { className: "meta-item", title: fmtFull(t.created_at) }, [
-        t.status === "resolved" ? "Opened " + fmtTime(t.created_at) : "Waiting " + since(t.created_at),
+        t.status === "pending" ? "Waiting " + since(t.created_at) : "Opened " + fmtTime(t.created_at),
       ]),
     ]);
     var resolved = t.status === "resolved";
@@ -1538,6 +1541,14 @@
       location.hash = "#/inbox";
       var link = id && $("queue-list").querySelector('[data-ticket-id="' + id + '"]');
       if (link) link.focus();
+    });
+
+    // Keep the transcript pinned to the newest line across layout changes while the agent is at the bottom.
+    $("transcript").addEventListener("scroll", function () {
+      state.stick = nearBottom($("transcript"));
+    });
+    window.addEventListener("resize", function () {
+      if (state.stick !== false) scrollTranscript(true);
     });
 
     $("reply-form").addEventListener("submit", sendReply);

@@ -702,6 +702,7 @@
 
   function openTicket(id) {
     saveDraft();
+    agentTyping(false);
     closeTicket();
     state.ticketId = id;
     $("inbox-view").setAttribute("data-has-ticket", "true");
@@ -1192,6 +1193,7 @@
     var button = $("reply-send");
     if (button.disabled) return;
     button.disabled = true;
+    agentTyping(false);
     setError(errorNode, "");
     api("POST", "/api/console/tickets/" + id + "/reply", { text: text })
       .then(
@@ -1329,6 +1331,32 @@
     state.backoff = Math.min(state.backoff + 1, 6);
     clearTimeout(state.wsTimer);
     state.wsTimer = setTimeout(connectSocket, delay);
+  }
+
+  // Tell the shopper an agent is typing (over the socket only; best effort, throttled).
+  var typingSent = { ticket: null, on: false, at: 0 };
+  var typingIdle = null;
+  function agentTyping(on) {
+    var ticket = state.ticketId;
+    clearTimeout(typingIdle);
+    if (on) {
+      typingIdle = setTimeout(function () {
+        agentTyping(false);
+      }, 4000);
+    }
+    if (!state.detail || state.detail.ticket.status === "resolved") on = false;
+    var now = Date.now();
+    if (on && typingSent.on && typingSent.ticket === ticket && now - typingSent.at < 3000) return;
+    if (!on && !typingSent.on) return;
+    var target = on ? ticket : typingSent.ticket;
+    if (state.ws && state.wsUp && typeof target === "number") {
+      try {
+        state.ws.send(JSON.stringify({ type: "typing", ticket_id: target, on: on }));
+      } catch (e) {
+        /* ignore */
+      }
+    }
+    typingSent = { ticket: target, on: on, at: now };
   }
 
   function startPolling() {
@@ -1556,6 +1584,10 @@
     $("reply-text").addEventListener("input", function () {
       saveDraft();
       setError($("reply-error"), "");
+      agentTyping($("reply-text").value.trim() !== "");
+    });
+    $("reply-text").addEventListener("blur", function () {
+      agentTyping(false);
     });
     $("note-form").addEventListener("submit", addNoteSubmit);
 

@@ -53,7 +53,23 @@
     return (lum + 0.05) / 0.05 > 1.05 / (lum + 0.05) ? "#111827" : "#ffffff";
   }
 
+  // What a host page's CSS could have changed on every iframe or button.
+  var RESET = {
+    opacity: "1",
+    visibility: "visible",
+    filter: "none",
+    "clip-path": "none",
+    "pointer-events": "auto",
+    float: "none",
+    "text-shadow": "none",
+    "letter-spacing": "normal",
+    "text-transform": "none",
+  };
+
   function css(el, props) {
+    Object.keys(RESET).forEach(function (name) {
+      if (!(name in props)) el.style.setProperty(name, RESET[name], "important");
+    });
     Object.keys(props).forEach(function (name) {
       el.style.setProperty(name, props[name], "important");
     });
@@ -174,6 +190,9 @@
       "color-scheme": "light",
       display: frame.hidden ? "none" : "block",
       "box-sizing": "border-box",
+      transform: "none",
+      transition: "none",
+      outline: "none",
     };
     if (mobile) {
       s.top = "0";

@@ -432,6 +432,13 @@
     state.seen.set(message.id, { node: row, message: message });
     if (state.lastId === null || message.id > state.lastId) state.lastId = message.id;
     // Keep the stored order if other lines were stored in between.
+    var time = formatTime(message.at);
+    if (time && !row.querySelector(".sd-time")) {
+      var t = node("time", "sd-time", time);
+      t.dateTime = message.at;
+      t.setAttribute("aria-hidden", "true");
+      row.appendChild(t);
+    }
     row.remove();
     insertRow(row, message.id);
   }

@@ -411,6 +411,7 @@
     state.drafts = new Map();
     state.assistantLoaded = false;
     state.assistantIds = new Set();
+    state.queueLoaded = false;
     closeTicket();
     clear($("queue-list"));
     clear($("assistant-log"));
@@ -572,7 +573,7 @@
       : null;
     clear(list);
     list.setAttribute("aria-busy", "false");
-    list.setAttribute("aria-labelledby", "tab-" + state.status);
+    $("queue-panel").setAttribute("aria-labelledby", "tab-" + state.status);
     var tickets = sortTickets(state.tickets);
     tickets.forEach(function (t) {
       list.appendChild(queueItem(t));

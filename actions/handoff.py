@@ -14,7 +14,7 @@ from actions.context import identity_of, latest_intent, order_scope
 from actions.deps import get_deps
 from actions.parsing import transcript
 from backoffice.orders import find_order
-from backoffice.tickets import open_ticket
+from backoffice.tickets import open_ticket, queue_spot
 
 log = logging.getLogger(__name__)
 
@@ -22,9 +22,14 @@ REASON_BY_INTENT = {"complaint": "complaint", "contact_human_agent": "human_requ
 
 
 def hand_off(tracker: Tracker, dispatcher: CollectingDispatcher, *, reason: str) -> list[EventType]:
-    """Open (or extend) the conversation's ticket and tell the shopper a person is coming."""
+    """Open (or extend) the conversation's ticket and tell the shopper when a person will answer.
+
+    Inside staffed hours that is the queue position and the expected wait; outside them, when the team is back.
+    A ``shopdesk_event`` message tells the web front to stop relaying to the assistant and alert the console.
+    """
     deps = get_deps()
     who = identity_of(tracker, deps)
+    schedule = deps.kb.support
     try:
         with deps.session() as session:
             order = find_order(session, tracker.get_slot("order_number"), **order_scope(tracker, deps))
@@ -35,11 +40,23 @@ def hand_off(tracker: Tracker, dispatcher: CollectingDispatcher, *, reason: str)
                 summary=next((line.text for line in reversed(lines) if line.sender == "customer"), ""),
             )
             ticket_id = ticket.id
+            spot = queue_spot(session, ticket, default_minutes=schedule.minutes_per_conversation)
     except SQLAlchemyError:
         log.exception("opening a ticket failed")
         dispatcher.utter_message(response="utter_handoff_failed", support_email=deps.kb.shop.support_email)
         return []
-    dispatcher.utter_message(response="utter_handoff", ticket_id=ticket_id, support_hours=deps.kb.shop.support_hours)
+    now = deps.clock()
+    if not schedule.is_staffed(now):
+        opening = schedule.next_opening(now)
+        dispatcher.utter_message(response="utter_handoff_closed", ticket_id=ticket_id,
+                                 support_hours=deps.kb.shop.support_hours,
+                                 next_opening=opening.strftime("%A at %H:%M") if opening else "soon")
+    elif spot is not None:
+        dispatcher.utter_message(response="utter_handoff_queue", ticket_id=ticket_id, position=spot.position,
+                                 wait_minutes=spot.wait_minutes)
+    else:  # a person already has this conversation
+        dispatcher.utter_message(response="utter_handoff", ticket_id=ticket_id)
+    dispatcher.utter_message(json_message={"shopdesk_event": {"type": "handoff", "ticket_id": ticket_id}})
     return []
 
 

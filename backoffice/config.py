@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     web_host: str = "127.0.0.1"
     web_port: int = 8000
     demo_login: bool = Field(True, description="Allow the demo page to sign in as a seeded customer by e-mail")
+    widget_origins: str = Field("'self'", description="Space-separated origins of the shop pages that embed the "
+                                "chat widget (its iframe's CSP frame-ancestors), e.g. https://shop.example")
+    chat_burst: int = Field(8, ge=1, description="Messages a conversation may send in a quick burst")
+    chat_per_minute: float = Field(20, gt=0, description="Sustained messages per minute per conversation")
 
     @model_validator(mode="after")
     def _refuse_dev_secret(self) -> Settings:

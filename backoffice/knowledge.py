@@ -9,6 +9,11 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, Field, model_validator
 
+from backoffice.schedule import SupportSchedule
+
+CANNED_VARIABLES = ("customer_first_name", "order_number", "agent_name", "shop_name", "support_email",
+                    "return_window_days", "refund_processing_days")
+
 
 class ShopInfo(BaseModel):
     """Who the shop is and how to reach its people."""
@@ -30,12 +35,22 @@ class Rules(BaseModel):
     refund_processing_days: int = 5
 
 
+class CannedReply(BaseModel):
+    """A reply template staff pick in the console."""
+
+    id: str
+    title: str
+    text: str
+
+
 class KnowledgeBase(BaseModel):
     """Policy numbers plus answer templates keyed by topic (intent name)."""
 
     shop: ShopInfo
     rules: Rules = Field(default_factory=Rules)
+    support: SupportSchedule = Field(default_factory=SupportSchedule)
     answers: dict[str, str] = Field(default_factory=dict)
+    canned_replies: list[CannedReply] = Field(default_factory=list)
 
     @classmethod
     def load(cls, path: Path) -> KnowledgeBase:
@@ -52,6 +67,11 @@ class KnowledgeBase(BaseModel):
                 self.answer(topic)
             except (KeyError, ValueError, IndexError) as error:
                 raise ValueError(f"answer '{topic}' has a bad placeholder: {error}") from error
+        for reply in self.canned_replies:
+            try:
+                reply.text.format(**dict.fromkeys(CANNED_VARIABLES, ""))
+            except (KeyError, ValueError, IndexError) as error:
+                raise ValueError(f"canned reply '{reply.id}' has a bad placeholder: {error}") from error
         return self
 
     def topics(self) -> list[str]:
@@ -64,6 +84,15 @@ class KnowledgeBase(BaseModel):
             return None
         values = {**self.shop.model_dump(), **self.rules.model_dump()}
         return " ".join(template.format(**values).split())
+
+
+    def canned(self, **variables: str) -> list[CannedReply]:
+        """The canned replies with ``variables`` filled in (unknown ones become empty)."""
+        values = {**dict.fromkeys(CANNED_VARIABLES, ""), "shop_name": self.shop.name,
+                  "support_email": self.shop.support_email,
+                  "return_window_days": str(self.rules.return_window_days),
+                  "refund_processing_days": str(self.rules.refund_processing_days), **variables}
+        return [reply.model_copy(update={"text": reply.text.format(**values)}) for reply in self.canned_replies]
 
 
 @lru_cache(maxsize=4)

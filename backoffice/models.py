@@ -204,10 +204,18 @@ class SupportTicket(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     rating: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff_members.id"), nullable=True, index=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
     messages: Mapped[list[TicketMessage]] = relationship(
         back_populates="ticket", cascade="all, delete-orphan", order_by="TicketMessage.id"
     )
+    notes: Mapped[list[TicketNote]] = relationship(
+        back_populates="ticket", cascade="all, delete-orphan", order_by="TicketNote.id"
+    )
+    assignee: Mapped[StaffMember | None] = relationship()
+    customer: Mapped[Customer | None] = relationship()
+    order: Mapped[Order | None] = relationship()
 
 
 class TicketMessage(Base):
@@ -223,3 +231,84 @@ class TicketMessage(Base):
     data: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
     ticket: Mapped[SupportTicket] = relationship(back_populates="messages")
+
+
+class TicketNote(Base):
+    """A private note staff leave on a ticket; the customer never sees it."""
+
+    __tablename__ = "ticket_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("support_tickets.id"), index=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_members.id"))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    text: Mapped[str] = mapped_column(Text)
+
+    ticket: Mapped[SupportTicket] = relationship(back_populates="notes")
+    author: Mapped[StaffMember] = relationship()
+
+
+class StaffRole(StrEnum):
+    """What a staff member may do: agents work tickets, operators also use the operator skills."""
+
+    AGENT = "agent"
+    OPERATOR = "operator"
+    ADMIN = "admin"
+
+
+class StaffMember(Base):
+    """A console user. Passwords are stored as Argon2 hashes only."""
+
+    __tablename__ = "staff_members"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    display_name: Mapped[str] = mapped_column(String(80))
+    role: Mapped[str] = mapped_column(String(10))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class StaffSession(Base):
+    """A console log-in. The cookie holds a random token; only its SHA-256 is stored."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_members.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+
+    staff: Mapped[StaffMember] = relationship()
+
+
+class Conversation(Base):
+    """One chat conversation (the Rasa sender id) as the web front saw it."""
+
+    __tablename__ = "conversations"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), nullable=True, index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_members.id"), nullable=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ConversationMessage(Base):
+    """One line of a conversation, kept so the widget restores history and staff see the whole exchange."""
+
+    __tablename__ = "conversation_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    sender: Mapped[str] = mapped_column(String(10))  # customer | bot | agent | system
+    text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    data: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # buttons, used, image, cards
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_members.id"), nullable=True)
+
+    staff: Mapped[StaffMember | None] = relationship()

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +23,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from backoffice.config import Settings, get_settings
-from backoffice.identity import Identity, sign
-from bot import session
+from backoffice.identity import Identity
+from backoffice.knowledge import load_knowledge_base
+from bot import console, session, widget
 from bot.accounts import Account, AccountLookup, DatabaseAccounts
+from bot.chat import ChatService
+from bot.database import Database
+from bot.hub import Hub
 from bot.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+from bot.ratelimit import RateLimiter
 from bot.relay import RasaRelay, RasaUnavailable
+from bot.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +51,7 @@ BAD_REQUEST_TEXT = "Sorry, I couldn't read that. Please try again."
 UNKNOWN_EMAIL_TEXT = "We couldn't find a customer with that e-mail address. Please check it and try again."
 LOGIN_OFF_TEXT = "Demo sign-in is turned off."
 LOGIN_FAILED_TEXT = "Sorry, sign-in isn't working right now. Please try again in a minute."
+SLOW_DOWN_TEXT = "You're sending messages faster than I can read them. Please wait a few seconds and try again."
 
 
 class ChatIn(BaseModel):
@@ -53,6 +59,7 @@ class ChatIn(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
     message: str
+    button_of: int | None = None
 
 
 class LoginIn(BaseModel):
@@ -60,15 +67,6 @@ class LoginIn(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
     email: str
-
-
-@dataclass
-class Runtime:
-    """Per-app objects created at startup."""
-
-    settings: Settings
-    relay: RasaRelay
-    accounts: AccountLookup
 
 
 def polite(status_code: int, text: str) -> JSONResponse:
@@ -101,11 +99,18 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         relay = RasaRelay(settings.rasa_url, timeout=rasa_timeout, transport=rasa_transport)
         lookup = accounts if accounts is not None else DatabaseAccounts(settings.database_url)
-        app.state.runtime = Runtime(settings=settings, relay=relay, accounts=lookup)
+        db, hub, kb = Database(settings.database_url), Hub(), load_knowledge_base(settings.policy_file)
+        app.state.runtime = Runtime(
+            settings=settings, relay=relay, accounts=lookup, db=db, hub=hub, kb=kb,
+            chat=ChatService(db=db, relay=relay, hub=hub, kb=kb, secret=settings.secret_key),
+            chat_limit=RateLimiter(burst=settings.chat_burst, per_minute=settings.chat_per_minute),
+            login_limit=RateLimiter(burst=5, per_minute=5),
+        )
         try:
             yield
         finally:
             await relay.aclose()
+            db.close()
             if isinstance(lookup, DatabaseAccounts):
                 lookup.close()
 
@@ -127,6 +132,8 @@ def create_app(
     app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(SecurityHeadersMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(widget.build_router(str(STATIC_DIR)))
+    app.include_router(console.build_router(str(STATIC_DIR)))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -135,7 +142,7 @@ def create_app(
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         if exc.status_code == 413:
-            return polite(413, TOO_LONG_TEXT)
+            return polite(413, exc.detail if request.url.path.startswith("/api/console") else TOO_LONG_TEXT)
         if exc.status_code >= 500:
             return polite(exc.status_code, UNAVAILABLE_TEXT)
         detail = exc.detail if isinstance(exc.detail, str) else BAD_REQUEST_TEXT
@@ -194,18 +201,22 @@ def create_app(
         if len(text) > MAX_MESSAGE_CHARS:
             return polite(413, TOO_LONG_TEXT)
         sender = session.sender_id(request)
+        runtime = _runtime(request)
+        if not runtime.chat_limit.allow(sender):
+            response = polite(429, SLOW_DOWN_TEXT)
+            response.headers["retry-after"] = str(runtime.chat_limit.retry_after(sender))
+            return response
         customer_id, _ = session.customer(request)
-        metadata = sign(Identity(sender, customer_id, "shopper"), settings.secret_key)
         try:
-            messages = await _runtime(request).relay.send(sender, text, metadata)
+            turn = await runtime.chat.says(Identity(sender, customer_id, "shopper"), text, button_of=body.button_of)
         except RasaUnavailable as exc:
             logger.error("Rasa relay failed for sender %s: %s", sender, exc)
             return polite(503, UNAVAILABLE_TEXT)
-        if not messages:
+        if not turn.replies and not turn.handed_off and not turn.with_person:
             # Rasa answers with nothing when an action failed (e.g. the action server is down).
             logger.error("Rasa sent no reply for sender %s; is the action server running?", sender)
-            return {"messages": [{"text": NO_REPLY_TEXT}], "error": True}
-        return {"messages": messages}
+            return {"sent": turn.sent, "messages": [{"text": NO_REPLY_TEXT}], "error": True}
+        return {"sent": turn.sent, "messages": turn.replies}
 
     return app
 

@@ -100,6 +100,8 @@ class SecurityHeadersMiddleware:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
+                if b"content-security-policy" in present:  # a route's own CSP (frame-ancestors) decides framing
+                    present.add(b"x-frame-options")
                 headers.extend((name, value) for name, value in SECURITY_HEADERS if name not in present)
                 message["headers"] = headers
             await send(message)

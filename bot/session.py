@@ -14,7 +14,7 @@ from starlette.requests import Request
 
 COOKIE_NAME = "shopdesk_session"
 COOKIE_MAX_AGE = 7 * 24 * 3600
-_SENDER = "sender_id"
+SENDER_KEY = "sender_id"
 _CUSTOMER_ID = "customer_id"
 _CUSTOMER_NAME = "customer_name"
 
@@ -31,17 +31,17 @@ def _session(request: Request) -> dict[str, Any]:
 def sender_id(request: Request) -> str:
     """Return this browser's conversation id: made on first use, then stable for as long as the cookie lives."""
     session = _session(request)
-    value = session.get(_SENDER)
+    value = session.get(SENDER_KEY)
     if not isinstance(value, str) or not value:
         value = uuid.uuid4().hex
-        session[_SENDER] = value
+        session[SENDER_KEY] = value
     return value
 
 
 def new_conversation(request: Request) -> str:
     """Start a fresh conversation id (used when the identity changes so no tracker spans two people)."""
     value = uuid.uuid4().hex
-    _session(request)[_SENDER] = value
+    _session(request)[SENDER_KEY] = value
     return value
 
 

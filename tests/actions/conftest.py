@@ -55,6 +55,7 @@ def tracker(
     new_slots: dict[str, Any] | None = None,
     events: list[dict[str, Any]] | None = None,
     active_loop: str | None = None,
+    sender: str = SENDER,
 ) -> Tracker:
     """A tracker whose latest message has this intent, entities and metadata.
 
@@ -65,7 +66,7 @@ def tracker(
     turn = [{"event": "action", "name": "action_listen"},
             {"event": "user", "text": text, "parse_data": latest, "metadata": metadata or {}}]
     turn += [{"event": "slot", "name": name, "value": value} for name, value in (new_slots or {}).items()]
-    return Tracker(SENDER, {**(slots or {}), **(new_slots or {})}, latest, (events or []) + turn, False, None,
+    return Tracker(sender, {**(slots or {}), **(new_slots or {})}, latest, (events or []) + turn, False, None,
                    {"name": active_loop} if active_loop else {}, "action_listen")
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from rasa_sdk.events import SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
@@ -36,8 +38,11 @@ async def test_complaint_opens_a_high_priority_ticket_with_the_transcript(deps: 
     assert [(m.sender, m.text) for m in ticket.messages][:3] == [
         ("customer", "where is my parcel 600004"), ("bot", "Order 600004 is on its way."),
         ("customer", "this is the third time it's late, I'm furious")]
-    assert responses(dispatcher) == ["utter_handoff"]
+    assert responses(dispatcher) == ["utter_handoff_queue", None]
     assert dispatcher.messages[0]["ticket_id"] == ticket.id
+    assert (dispatcher.messages[0]["position"], dispatcher.messages[0]["wait_minutes"]) == (1, 6)
+    # the web front learns of the hand-off from this marker and stops relaying to the assistant
+    assert dispatcher.messages[1]["custom"] == {"shopdesk_event": {"type": "handoff", "ticket_id": ticket.id}}
 
 
 async def test_second_handoff_in_a_conversation_extends_the_same_ticket(deps: Deps) -> None:
@@ -68,7 +73,7 @@ async def test_repeated_misunderstanding_hands_off(deps: Deps) -> None:
     assert events == [UserUtteranceReverted()]
     [ticket] = tickets(deps)
     assert ticket.reason == "fallback"
-    assert responses(dispatcher) == ["utter_default", "utter_handoff"]
+    assert responses(dispatcher) == ["utter_default", "utter_handoff_queue", None]
 
 
 async def test_unsure_dialogue_asks_to_rephrase_without_a_ticket(deps: Deps) -> None:
@@ -93,3 +98,22 @@ async def test_delete_account_explains_and_hands_off(deps: Deps) -> None:
     await ActionHandoff().run(dispatcher, tracker(intent="delete_account", metadata=signed(101)), {})
     assert dispatcher.messages[0]["text"] == deps.kb.answer("delete_account")
     assert [t.reason for t in tickets(deps)] == ["account"]
+
+
+async def test_queue_position_counts_the_tickets_waiting_before(deps: Deps) -> None:
+    for n in range(3):
+        await ActionHandoff().run(CollectingDispatcher(), tracker(intent="contact_human_agent", sender=f"c{n}"), {})
+    dispatcher = CollectingDispatcher()
+    await ActionHandoff().run(dispatcher, tracker(intent="contact_human_agent", sender="c9"), {})
+    assert (dispatcher.messages[0]["position"], dispatcher.messages[0]["wait_minutes"]) == (4, 24)
+    complaint = CollectingDispatcher()
+    await ActionHandoff().run(complaint, tracker(intent="complaint", sender="angry"), {})
+    assert complaint.messages[0]["position"] == 1  # complaints are high priority: they go first
+
+
+async def test_outside_staffed_hours_the_shopper_hears_when_the_team_is_back(deps: Deps) -> None:
+    deps.clock = lambda: datetime(2026, 11, 21, 12, 0)  # a Saturday
+    dispatcher = CollectingDispatcher()
+    await ActionHandoff().run(dispatcher, tracker(intent="contact_human_agent"), {})
+    assert responses(dispatcher) == ["utter_handoff_closed", None]
+    assert dispatcher.messages[0]["next_opening"] == "Monday at 09:00"

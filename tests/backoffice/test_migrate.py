@@ -17,8 +17,10 @@ from backoffice.db import make_engine
 from backoffice.migrate import alembic_config, upgrade
 from backoffice.models import Base, Customer
 
+HEAD = "0002"
 TABLES = {"addresses", "customers", "order_lines", "orders", "payments", "products", "refunds", "returns",
-          "shipments", "support_tickets", "ticket_messages", "tracking_events"}
+          "shipments", "support_tickets", "ticket_messages", "tracking_events", "staff_members", "staff_sessions",
+          "conversations", "conversation_messages", "ticket_notes"}
 
 
 def url_of(engine: Engine) -> str:
@@ -47,7 +49,7 @@ def test_upgrade_of_an_empty_sqlite_file_creates_every_table(sqlite_file: tuple[
     assert tables(engine) == set()
     upgrade(url)
     assert tables(engine) == TABLES | {"alembic_version"}
-    assert version(engine) == ["0001"]
+    assert version(engine) == [HEAD]
 
 
 def test_the_tables_have_the_models_columns(engine: Engine) -> None:
@@ -69,7 +71,7 @@ def test_upgrade_twice_is_a_no_op(engine: Engine) -> None:
     upgrade(url_of(engine))
     upgrade(url_of(engine))
     assert tables(engine) == TABLES | {"alembic_version"}
-    assert version(engine) == ["0001"]
+    assert version(engine) == [HEAD]
     with engine.connect() as conn:
         assert list(conn.scalars(select(Customer.email))) == ["keep@example.com"]
 
@@ -81,7 +83,7 @@ def test_downgrade_to_base_then_upgrade_again(engine: Engine) -> None:
     assert version(engine) == []
     command.upgrade(config, "head")
     assert tables(engine) == TABLES | {"alembic_version"}
-    assert version(engine) == ["0001"]
+    assert version(engine) == [HEAD]
 
 
 def test_alembic_config_keeps_percent_signs_in_the_url() -> None:
@@ -113,3 +115,17 @@ def test_upgrade_without_url_migrates_database_url(tmp_path: Path, monkeypatch: 
         assert tables(engine) == TABLES | {"alembic_version"}
     finally:
         engine.dispose()
+
+
+def test_upgrade_from_the_first_schema_keeps_existing_tickets(sqlite_file: tuple[str, Engine]) -> None:
+    url, engine = sqlite_file
+    config = alembic_config(url)
+    command.upgrade(config, "0001")
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO support_tickets (id, conversation_id, reason, priority, status, summary, created_at)"
+            " VALUES (1, 'c1', 'complaint', 'high', 'pending', 'late parcel', '2026-11-01 10:00:00')"))
+    command.upgrade(config, "head")
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT summary, assignee_id, claimed_at FROM support_tickets")).one()
+    assert tuple(row) == ("late parcel", None, None)

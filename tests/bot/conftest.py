@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -12,6 +14,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from backoffice.config import Settings
+from backoffice.db import make_engine, session_factory
+from backoffice.migrate import upgrade
+from backoffice.models import Customer
 from bot.accounts import Account
 from bot.app import create_app
 
@@ -41,8 +46,23 @@ class FakeRasa:
 
 
 @pytest.fixture
-def settings() -> Settings:
-    return Settings(secret_key=SECRET, rasa_url="http://rasa.test", demo_login=True, env="development")
+def database_url(tmp_path: Path) -> str:
+    """A fresh, migrated SQLite store for one test."""
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    with session_factory(engine).begin() as session:
+        for email, account in CUSTOMERS.items():
+            session.add(Customer(id=account.customer_id, email=email, name=account.name, country="United Kingdom",
+                                 created_at=datetime(2024, 1, 1)))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(secret_key=SECRET, rasa_url="http://rasa.test", demo_login=True, env="development",
+                    database_url=database_url, chat_burst=100, chat_per_minute=600)
 
 
 @pytest.fixture

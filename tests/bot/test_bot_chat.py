@@ -15,6 +15,11 @@ SECRET = "test-secret-for-bot-tests"  # the key the ``settings`` fixture in conf
 FakeRasa = Any  # conftest.FakeRasa: records REST-channel requests, can be ``down`` or given a ``reply``
 
 
+def shown(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The messages without their storage fields (id, time, sender)."""
+    return [{k: v for k, v in m.items() if k not in ("id", "at", "sender")} for m in messages]
+
+
 def _login(client: TestClient, email: str = "ada@example.com") -> None:
     response = client.post("/api/session/login", json={"email": email})
     assert response.status_code == 200, response.text
@@ -23,7 +28,8 @@ def _login(client: TestClient, email: str = "ada@example.com") -> None:
 def test_anonymous_metadata_is_signed_shopper(client: TestClient, fake_rasa: FakeRasa) -> None:
     response = client.post("/api/chat", json={"message": "hello"})
     assert response.status_code == 200
-    assert response.json() == {"messages": [{"text": "echo: hello"}]}
+    assert shown(response.json()["messages"]) == [{"text": "echo: hello"}]
+    assert response.json()["sent"]["text"] == "hello" and response.json()["sent"]["sender"] == "customer"
     sent = fake_rasa.requests[-1]
     assert sent["message"] == "hello"
     identity = verify(sent["sender"], sent["metadata"], SECRET)
@@ -200,12 +206,11 @@ def test_html_in_messages_is_returned_as_data(client: TestClient, fake_rasa: Fak
     )
     response = client.post("/api/chat", json={"message": payload})
     assert response.headers["content-type"].startswith("application/json")
-    assert response.json()["messages"] == [
+    assert shown(response.json()["messages"]) == [
         {"text": payload},
-        {"text": "pick one", "buttons": [{"title": "<b>Yes</b>", "payload": "/affirm"}]},
-        {"image": "https://example.com/a.png"},
-        {"custom": {"kind": "order", "number": "SD-1"}},
-    ]
+        {"text": "pick one", "buttons": [{"title": "<b>Yes</b>", "payload": "/affirm"}], "used": None},
+        {"text": None, "image": "https://example.com/a.png"},
+    ]  # an unknown custom payload is not something the widget can show: it is dropped
     assert fake_rasa.requests[-1]["message"] == payload
 
 
@@ -213,9 +218,9 @@ def test_malformed_buttons_are_dropped(client: TestClient, fake_rasa: FakeRasa) 
     fake_rasa.reply = lambda body: httpx.Response(
         200, json=[{"text": "t", "buttons": [{"title": 1}, "x", {"title": "ok", "payload": "/ok"}]}, "junk"]
     )
-    assert client.post("/api/chat", json={"message": "hi"}).json() == {
-        "messages": [{"text": "t", "buttons": [{"title": "ok", "payload": "/ok"}]}]
-    }
+    assert shown(client.post("/api/chat", json={"message": "hi"}).json()["messages"]) == [
+        {"text": "t", "buttons": [{"title": "ok", "payload": "/ok"}], "used": None}
+    ]
 
 
 def test_unexpected_error_is_polite(settings: Any) -> None:

@@ -61,20 +61,29 @@ def test_page_and_assets_are_served_with_security_headers(client: TestClient) ->
     page = client.get("/")
     assert page.status_code == 200
     assert "text/html" in page.headers["content-type"]
-    assert "/static/app.js" in page.text
+    assert '<script src="/widget.js" async></script>' in page.text  # the demo shop embeds the widget like a shop
     assert "script-src 'self'" in page.headers["content-security-policy"]
     assert page.headers["x-content-type-options"] == "nosniff"
     assert client.head("/").status_code == 200
-    for asset in ("/static/app.js", "/static/style.css"):
-        assert client.get(asset).status_code == 200
+    for asset in ("/widget.js", "/widget", "/static/style.css", "/static/markdown.js", "/console"):
+        assert client.get(asset).status_code == 200, asset
 
 
 def test_static_js_never_assigns_innerhtml() -> None:
-    for script in STATIC.glob("*.js"):
+    for script in STATIC.rglob("*.js"):
         source = script.read_text()
         assert not re.search(r"\.(innerHTML|outerHTML)\s*\+?=", source), script
         assert "insertAdjacentHTML" not in source, script
         assert "document.write" not in source, script
-        assert "textContent" in source
     html = (STATIC / "index.html").read_text()
     assert "<script>" not in html  # no inline scripts: the CSP allows only /static files
+
+
+def test_widget_page_may_be_framed_only_by_the_configured_shop_origins(client: TestClient) -> None:
+    widget = client.get("/widget")
+    assert "frame-ancestors 'self'" in widget.headers["content-security-policy"]
+    assert "x-frame-options" not in widget.headers  # the CSP decides; X-Frame-Options cannot allow a shop
+    assert client.get("/").headers["x-frame-options"] == "DENY"
+    loader = client.get("/widget.js")
+    assert loader.headers["content-type"].startswith("text/javascript")
+    assert loader.headers["cross-origin-resource-policy"] == "cross-origin"

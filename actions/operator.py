@@ -1,0 +1,58 @@
+"""Operator skills. Only a signed operator (or admin) identity may use them, whatever the message says."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.context import identity_of
+from actions.deps import get_deps
+from backoffice.stock import lowest_stock, product_by_sku
+
+log = logging.getLogger(__name__)
+OPERATOR_ROLES = ("operator", "admin")
+_SKU = re.compile(r"(?<![0-9A-Za-z])([0-9]{5}[A-Za-z]{0,2})(?![0-9A-Za-z])")
+
+
+def is_operator(tracker: Tracker) -> bool:
+    """Whether the latest message carries a verified operator or admin identity."""
+    return identity_of(tracker, get_deps()).role in OPERATOR_ROLES
+
+
+class ActionStockReport(Action):
+    """Units on hand for one SKU, or the ten products closest to running out."""
+
+    def name(self) -> str:
+        return "action_stock_report"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if not is_operator(tracker):
+            dispatcher.utter_message(response="utter_operator_only")
+            return []
+        sku = next(tracker.get_latest_entity_values("sku"), None)
+        if sku is None:
+            found = _SKU.search(tracker.latest_message.get("text") or "")
+            sku = found.group(1) if found else None
+        try:
+            with get_deps().session() as session:
+                if sku is not None:
+                    product = product_by_sku(session, sku)
+                    if product is None:
+                        dispatcher.utter_message(response="utter_unknown_sku", sku=sku.upper())
+                    else:
+                        dispatcher.utter_message(response="utter_stock_of_sku", sku=product.sku,
+                                                 title=product.title, units=product.stock_on_hand)
+                    return []
+                lines = [f"- {p.sku} {p.title}: {p.stock_on_hand}" for p in lowest_stock(session)]
+        except SQLAlchemyError:
+            log.exception("stock look-up failed")
+            dispatcher.utter_message(response="utter_backoffice_error")
+            return []
+        dispatcher.utter_message(response="utter_lowest_stock", lines="\n".join(lines))
+        return []

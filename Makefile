@@ -14,18 +14,34 @@ DB_STAMP := var/.seeded
 MODEL := models/shopdesk.tar.gz
 TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 
-.PHONY: help setup run test lint seed train db bench-chat bench-nlu clean lock
+.PHONY: help setup run test lint seed train db bench-chat bench-nlu clean lock browser create-staff
 
 help:
 	@echo "make run         start the demo shop (creates environments, database and model when missing)"
 	@echo "make test        run the whole test suite"
 	@echo "make lint        ruff and mypy"
+	@echo "make create-staff USERNAME=sam ROLE=agent|operator|admin NAME='Sam Lee'   add a console account"
 	@echo "make seed        rebuild the demo shop database from the UCI Online Retail data"
 	@echo "make train       retrain the Rasa model (only when training data or config changed)"
 	@echo "make bench-chat  chat throughput and latency through the web front"
 	@echo "make bench-nlu   NLU accuracy on held-out Bitext and out-of-scope recall on CLINC150"
 
-setup: $(VENV)/.installed $(VENV_RASA)/.installed
+setup: $(VENV)/.installed $(VENV_RASA)/.installed browser
+
+# The browser tests drive Debian's Chromium; Playwright must never download a browser of its own.
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@if [ -x "$(CHROMIUM)" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get > /dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null; \
+	elif command -v sudo > /dev/null && command -v apt-get > /dev/null; then \
+	  sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null; \
+	else echo "Chromium not found at $(CHROMIUM): install it (Debian: apt-get install chromium) or the browser tests skip"; fi
+
+# Console accounts are only ever made here (the password is asked for at the prompt; there are no defaults).
+create-staff: $(VENV)/.installed
+	@test -n "$(USERNAME)" -a -n "$(ROLE)" || { echo "usage: make create-staff USERNAME=sam ROLE=agent|operator|admin NAME='Sam Lee'"; exit 2; }
+	$(PY) -m backoffice.staff create --username "$(USERNAME)" --role "$(ROLE)" --name "$(NAME)"
 
 # Each environment installs its top-level pins under the exact versions of the lock file (constraints).
 $(VENV)/.installed: requirements/app.txt requirements/dev.txt requirements/app.lock

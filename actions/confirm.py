@@ -53,8 +53,8 @@ class ActionAnswerConfirmation(Action):
         if latest_intent(tracker) != "affirm":
             dispatcher.utter_message(response="utter_change_dropped")
             return done
-        if pending == "handoff":
-            return hand_off(tracker, dispatcher, reason="human_requested") + done
+        if pending == "handoff" or pending.startswith("handoff:"):  # "handoff:policy" after a policy refusal
+            return hand_off(tracker, dispatcher, reason=pending.partition(":")[2] or "human_requested") + done
         if pending.startswith("newsletter_"):
             apply_newsletter(pending, tracker, dispatcher)
             return done

@@ -103,7 +103,7 @@ class ActionHandleOrder(Action):
                 dispatcher.utter_message(response="utter_policy_refused", reason=decision.reason)
                 if goal == "change_order":
                     dispatcher.utter_message(response="utter_offer_handoff")
-                    return [SlotSet("pending_change", "handoff")]
+                    return [SlotSet("pending_change", "handoff:policy")]
                 return []
             response = "utter_confirm_cancel" if goal == "cancel" else "utter_change_order_cancel_instead"
             dispatcher.utter_message(response=response, reason=decision.reason, **common)

@@ -117,3 +117,10 @@ async def test_outside_staffed_hours_the_shopper_hears_when_the_team_is_back(dep
     await ActionHandoff().run(dispatcher, tracker(intent="contact_human_agent"), {})
     assert responses(dispatcher) == ["utter_handoff_closed", None]
     assert dispatcher.messages[0]["next_opening"] == "Monday at 09:00"
+
+
+async def test_yes_after_a_policy_refusal_opens_a_policy_ticket(deps: Deps) -> None:
+    await ActionAnswerConfirmation().run(
+        CollectingDispatcher(),
+        tracker(intent="affirm", slots={"pending_change": "handoff:policy"}, events=after("action_handle_order")), {})
+    assert [t.reason for t in tickets(deps)] == ["policy"]

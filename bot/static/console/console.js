@@ -117,7 +117,7 @@
   // One-line plain preview of markdown-lite text.
   function previewText(text) {
     return str(text)
-      .replace(/\[([^\]\n]+)\]\([^)\s]+\)/g, "$1")
+      .replace(/\[([^\]\n]+)\]\((?:[^()\s]|\([^()\s]*\))+\)/g, "$1")
       .replace(/\*\*|`/g, "")
       .replace(/(^|\s)\*(\S)/g, "$1$2")
       .replace(/(\S)\*(\s|$)/g, "$1$2")
@@ -505,6 +505,7 @@
     STATUSES.forEach(function (s) {
       var n = state.counts[s];
       $("count-" + s).textContent = n === null ? "–" : String(n);
+      $("count-" + s).classList.toggle("has-items", !!n);
     });
     var pending = state.counts.pending;
     var pill = $("nav-pending");

@@ -14,7 +14,7 @@ DB_STAMP := var/.seeded
 MODEL := models/shopdesk.tar.gz
 TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 
-.PHONY: help setup run test lint seed train db bench-chat bench-nlu clean lock browser create-staff
+.PHONY: help setup run test lint seed train db bench-chat bench-nlu clean lock browser create-staff bench-routing
 
 help:
 	@echo "make run         start the demo shop (creates environments, database and model when missing)"
@@ -25,6 +25,7 @@ help:
 	@echo "make train       retrain the Rasa model (only when training data or config changed)"
 	@echo "make bench-chat  chat throughput and latency through the web front"
 	@echo "make bench-nlu   NLU accuracy on held-out Bitext and out-of-scope recall on CLINC150"
+	@echo "make bench-routing  route planning: Solomon/CVRPLIB gaps, feasibility, scaling (ARGS=--quick; full run ~80 min)"
 
 setup: $(VENV)/.installed $(VENV_RASA)/.installed browser
 
@@ -93,6 +94,11 @@ lint: $(VENV)/.installed
 
 bench-chat: setup db train
 	$(PY) scripts/bench_chat.py --start
+
+# Reads ../shared/data/routing (ARGS="--data DIR" elsewhere, ARGS=--quick for a 3-minute check).
+bench-routing: $(VENV)/.installed
+	@mkdir -p var
+	nice -n 10 $(PY) scripts/bench_routing.py --out var/bench_routing.json $(ARGS)
 
 bench-nlu: $(VENV_RASA)/.installed
 	$(VENV_RASA)/bin/python scripts/eval_nlu.py

@@ -1,0 +1,129 @@
+"""Tiny instances whose optimal routes can be checked by hand, and infeasible ones that explain themselves."""
+
+import pytest
+
+from backoffice.routing import Problem, Result, SolverOptions, Stop, TimeWindow, Vehicle, euclidean_matrix, solve
+
+FAST = SolverOptions(time_limit=0.5)
+
+
+def line_problem(windows: dict[str, TimeWindow] | None = None, capacity: int = 10, vehicles: int = 1) -> Problem:
+    """Depot at 0 and stops a, b, c at 1, 2, 3 on a line."""
+    windows = windows or {}
+    stops = [Stop(s, demand=1, window=windows.get(s)) for s in "abc"]
+    dist = euclidean_matrix([(float(x), 0.0) for x in range(4)])
+    fleet = [Vehicle(f"v{i}", capacity) for i in range(vehicles)]
+    return Problem.build(stops=stops, vehicles=fleet, distances=dist, horizon=TimeWindow(0, 100))
+
+
+def test_one_vehicle_on_a_line_goes_out_and_back() -> None:
+    result = solve(line_problem(), FAST)
+    assert result.is_feasible()
+    assert result.distance == pytest.approx(6.0)
+    assert result.vehicles_used == 1
+    assert [r.stop_ids for r in result.routes if r.visits][0] in (["a", "b", "c"], ["c", "b", "a"])
+
+
+def test_time_windows_force_the_far_stop_first() -> None:
+    # c (at 3) must be served by t=3, so the only feasible order is c, b, a: still 6 long.
+    problem = line_problem({"c": TimeWindow(0, 3), "a": TimeWindow(5, 100)})
+    result = solve(problem, FAST)
+    route = next(r for r in result.routes if r.visits)
+    assert route.stop_ids == ["c", "b", "a"]
+    assert [v.arrival for v in route.visits] == pytest.approx([3, 4, 5])
+    assert result.is_feasible() and result.distance == pytest.approx(6.0)
+
+
+def test_capacity_splits_two_clusters_between_two_vehicles() -> None:
+    # Two pairs 10 north and 10 south; a vehicle holds two stops, so each pair gets its own vehicle.
+    points = [(0.0, 0.0), (0.0, 10.0), (1.0, 10.0), (0.0, -10.0), (1.0, -10.0)]
+    stops = [Stop(s, demand=1) for s in ("n1", "n2", "s1", "s2")]
+    problem = Problem.build(
+        stops=stops,
+        vehicles=[Vehicle("v1", 2), Vehicle("v2", 2)],
+        distances=euclidean_matrix(points),
+        horizon=TimeWindow(0, 1000),
+    )
+    result = solve(problem, FAST)
+    assert result.is_feasible() and result.vehicles_used == 2
+    assert sorted(sorted(r.stop_ids) for r in result.routes if r.visits) == [["n1", "n2"], ["s1", "s2"]]
+    assert result.distance == pytest.approx(2 * (10 + 1 + 101**0.5))
+    assert all(r.load == 2 for r in result.routes)
+
+
+def test_service_time_and_waiting_are_in_the_schedule() -> None:
+    problem = Problem.build(
+        stops=[Stop("a", service_time=5, window=TimeWindow(10, 20))],
+        vehicles=[Vehicle("v", 1)],
+        distances=[[0, 2], [2, 0]],
+        horizon=TimeWindow(0, 100),
+    )
+    visit = solve(problem, FAST).routes[0].visits[0]
+    assert (visit.arrival, visit.start, visit.departure) == (10, 10, 15)  # leaves at 8, no waiting on site
+
+
+def test_too_heavy_stop_is_left_out_with_the_reason() -> None:
+    problem = line_problem()
+    problem = Problem.build(
+        stops=[Stop("a", demand=3), Stop("big", demand=50), Stop("c", demand=3)],
+        vehicles=problem.vehicles,
+        distances=problem.distances,
+        horizon=problem.horizon,
+    )
+    result = solve(problem, FAST)
+    assert isinstance(result, Result) and not result.is_feasible()
+    assert [(u.stop_id, u.reason) for u in result.unserved] == [
+        ("big", "demand 50 exceeds the largest vehicle capacity 10")
+    ]
+    assert sorted(result.routes[0].stop_ids) == ["a", "c"]  # the rest is still planned
+    assert "big (demand 50 exceeds" in result.summary()
+
+
+def test_unreachable_window_and_late_return_are_explained() -> None:
+    # "far" is 80 away but closes at 50; "late" starts at 95 at the earliest, 5 on site, 2 back: 102 > 100.
+    problem = Problem.build(
+        stops=[Stop("far", window=TimeWindow(0, 50)), Stop("late", window=TimeWindow(95, 99), service_time=5)],
+        vehicles=[Vehicle("v", 10, shift=TimeWindow(0, 100))],
+        distances=[[0, 80, 2], [80, 0, 80], [2, 80, 0]],
+        horizon=TimeWindow(0, 200),
+    )
+    reasons = {u.stop_id: u.reason for u in solve(problem, FAST).unserved}
+    assert reasons["far"] == "cannot be reached before its window closes at 50: the earliest arrival is 80"
+    assert (
+        reasons["late"]
+        == "a vehicle serving it could not be back at the depot before its shift ends (at least 2 too late)"
+    )
+
+
+def test_fleet_too_small_names_the_shortfall() -> None:
+    stops = [Stop(s, demand=6) for s in "abc"]
+    problem = Problem.build(
+        stops=stops,
+        vehicles=[Vehicle("v", 10)],
+        distances=euclidean_matrix([(0.0, 0.0), (1.0, 0.0), (2.0, 0.0), (3.0, 0.0)]),
+        horizon=TimeWindow(0, 100),
+    )
+    result = solve(problem, FAST)
+    assert result.vehicles_used == 1 and len(result.unserved) == 2
+    assert {u.reason for u in result.unserved} == {"not enough room: the stops need 18 units, the fleet carries 10"}
+
+
+def test_clashing_windows_leave_one_stop_out() -> None:
+    problem = Problem.build(
+        stops=[Stop(s, window=TimeWindow(10, 10), service_time=5) for s in "ab"],
+        vehicles=[Vehicle("v", 10)],
+        distances=[[0, 10, 10], [10, 0, 0], [10, 0, 0]],
+        horizon=TimeWindow(0, 100),
+    )
+    result = solve(problem, FAST)
+    assert len(result.routes[0].visits) == 1 and not result.is_feasible()
+    assert result.unserved[0].reason.startswith("no vehicle has time for it")
+
+
+def test_every_stop_impossible_still_gives_a_result() -> None:
+    problem = Problem.build(
+        stops=[Stop("a", demand=99)], vehicles=[Vehicle("v", 1)], distances=[[0, 1], [1, 0]], horizon=TimeWindow(0, 9)
+    )
+    result = solve(problem, FAST)
+    assert result.status == "nothing to route" and result.distance == 0 and result.vehicles_used == 0
+    assert not result.is_feasible()

@@ -131,3 +131,40 @@ def test_load_knowledge_base_is_cached_per_path(tmp_path: Path) -> None:
     assert load_knowledge_base(SHIPPED) is load_knowledge_base(SHIPPED)
     assert load_knowledge_base(copy).rules.return_window_days == 21
     assert load_knowledge_base(SHIPPED).rules.return_window_days == 30
+
+
+# -- canned replies for the console --------------------------------------------------------------------------------
+
+def test_shipped_canned_replies_fill_in_the_customer_agent_and_shop(kb: KnowledgeBase) -> None:
+    replies = {r.id: r for r in kb.canned(customer_first_name="Alice", agent_name="Sam", order_number="600004")}
+    assert list(replies) == ["greeting", "looking_into_order", "refund_started", "return_instructions", "closing"]
+    assert replies["greeting"].title == "Greeting"
+    assert replies["greeting"].text == ("Hi Alice, this is Sam from Shopdesk Demo Gift Shop. "
+                                        "I'm reading your conversation now.")
+    assert "checking order 600004" in replies["looking_into_order"].text
+    assert "within 5 working days" in replies["refund_started"].text
+    assert "within 30 days of delivery" in replies["return_instructions"].text
+    assert all("{" not in r.text and "}" not in r.text for r in replies.values())
+
+
+def test_canned_replies_leave_unknown_values_empty_and_do_not_change_the_templates(kb: KnowledgeBase) -> None:
+    filled = kb.canned()
+    assert filled[0].text.startswith("Hi , this is  from Shopdesk Demo Gift Shop.")
+    assert "{customer_first_name}" in kb.canned_replies[0].text  # the stored template is untouched
+
+
+def test_a_customer_name_with_braces_is_inserted_as_it_is(kb: KnowledgeBase) -> None:
+    greeting = kb.canned(customer_first_name="{agent_name}", agent_name="Sam")[0]
+    assert greeting.text.startswith("Hi {agent_name}, this is Sam")
+
+
+def test_canned_replies_follow_the_rules_in_the_file(tmp_path: Path) -> None:
+    kb = KnowledgeBase.load(edited_copy(tmp_path, "return_window_days: 30", "return_window_days: 14"))
+    replies = {r.id: r.text for r in kb.canned()}
+    assert "within 14 days of delivery" in replies["return_instructions"]
+
+
+def test_a_canned_reply_with_an_unknown_placeholder_is_refused_when_loading(tmp_path: Path) -> None:
+    path = edited_copy(tmp_path, "this is {agent_name} from", "this is {agent_nickname} from")
+    with pytest.raises(ValidationError, match="greeting"):
+        KnowledgeBase.load(path)

@@ -516,7 +516,7 @@
       }
       el.subtitle.textContent = conversation.agent_name
         ? conversation.agent_name + " · Support team"
-        : "Waiting for a person from our team";
+        : "Waiting for our team";
     } else {
       el.subtitle.textContent = "Orders, deliveries, returns";
     }

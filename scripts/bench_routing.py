@@ -293,20 +293,25 @@ def main() -> int:
     names = args.instances or (list(QUICK_SOLOMON) if args.quick else sorted(bks))
     limits = [10.0] if args.quick else args.time_limits
     report: dict[str, Any] = {"data": str(data), "solomon": [], "cvrp": None, "scaling": None}
+
+    def save() -> None:  # after every part, so a long run can be read while it goes on
+        if args.out:
+            args.out.write_text(json.dumps(report, indent=1) + "\n")
+
     if "solomon" not in args.skip:
         for seconds in limits:
             subset = args.long_instances if seconds > 10 and args.long_instances else names
             report["solomon"].append(solomon_run(data, subset, seconds, bks))
+            save()
     if "cvrp" not in args.skip:
         quick = ["A-n32-k5", "A-n80-k10", "B-n31-k5", "B-n78-k10", "E-n51-k5", "E-n101-k8", "F-n72-k4",
                  "M-n101-k10", "P-n16-k8", "P-n101-k4"]  # fmt: skip
         report["cvrp"] = cvrp_run(data, quick if args.quick else None, 2.0 if args.quick else args.cvrp_time_limit)
+        save()
     if "scaling" not in args.skip and args.scaling:
         report["scaling"] = scaling_run([200] if args.quick else args.scaling, args.scaling_time_limit)
-    text = json.dumps(report, indent=1)
-    if args.out:
-        args.out.write_text(text + "\n")
-    print(text)
+    save()
+    print(json.dumps(report, indent=1))
     return 0
 
 

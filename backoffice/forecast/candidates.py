@@ -1,0 +1,128 @@
+"""The models one series can be forecast with, behind one small interface, and how to rebuild them from JSON."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from statistics import NormalDist
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+
+from backoffice.forecast import baselines as bl
+from backoffice.forecast.prophet_model import ProphetModel
+
+#: Every candidate label and what it is; the default candidate set is all of them.
+DESCRIPTIONS = {
+    "historic_average": "the mean of the whole history",
+    "moving_average": "the mean of the last few periods",
+    "naive": "last period's value",
+    "seasonal_naive": "the value one season ago",
+    "ses": "simple exponential smoothing",
+    "theta": "the Theta method",
+    "damped": "damped-trend exponential smoothing",
+    "combination": "the mean of exponential smoothing, Theta and damped-trend forecasts",
+    "croston": "Croston's method for intermittent demand",
+    "sba": "Croston's method with the Syntetos-Boylan correction",
+    "tsb": "the Teunter-Syntetos-Babai method for intermittent demand",
+    "prophet": "Prophet (trend, seasonality, holidays and promotions)",
+}
+DEFAULT_MODELS: tuple[str, ...] = tuple(DESCRIPTIONS)
+
+
+class Candidate(Protocol):
+    """What model selection needs from a model."""
+
+    def min_length(self) -> int: ...
+
+    def fit(self, ds: pd.DatetimeIndex, y: np.ndarray) -> Candidate: ...
+
+    def forecast(self, future: pd.DatetimeIndex, level: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
+
+    def to_state(self) -> dict[str, Any]: ...
+
+
+def z_score(level: float) -> float:
+    """The standard normal quantile bounding a central ``level``% interval (80 -> 1.2816)."""
+    return NormalDist().inv_cdf(0.5 + level / 200)
+
+
+@dataclass
+class BaselineCandidate:
+    """A numpy baseline with Gaussian intervals around its mean path."""
+
+    label: str
+    model: bl.Baseline
+
+    def min_length(self) -> int:
+        return self.model.min_length()
+
+    def fit(self, ds: pd.DatetimeIndex, y: np.ndarray) -> BaselineCandidate:
+        self.model.fit(np.asarray(y, dtype=float))
+        return self
+
+    def forecast(self, future: pd.DatetimeIndex, level: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        mean, sd = self.model.predict(len(future))
+        z = z_score(level)
+        return mean, mean - z * sd, mean + z * sd
+
+    def to_state(self) -> dict[str, Any]:
+        return {"label": self.label, **self.model.to_state()}
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """Model settings shared by every series of one run."""
+
+    period_days: int = 7
+    season_length: int = 52
+    window: int = 4
+    events: pd.DataFrame | None = None
+    prophet_max_history: int | None = 260
+    prophet_changepoint_prior_scale: float = 0.05
+    prophet_uncertainty_samples: int = 300
+
+
+def make_candidate(label: str, settings: ModelSettings) -> Candidate:
+    """A fresh, unfitted candidate for ``label``."""
+    match label:
+        case "historic_average":
+            return BaselineCandidate(label, bl.WindowAverage(window=0))
+        case "moving_average":
+            return BaselineCandidate(label, bl.WindowAverage(window=settings.window))
+        case "naive":
+            return BaselineCandidate(label, bl.Naive())
+        case "seasonal_naive":
+            return BaselineCandidate(label, bl.SeasonalNaive(season_length=settings.season_length))
+        case "ses":
+            return BaselineCandidate(label, bl.SES())
+        case "theta":
+            return BaselineCandidate(label, bl.Theta())
+        case "damped":
+            return BaselineCandidate(label, bl.DampedTrend())
+        case "combination":
+            return BaselineCandidate(label, bl.Combination())
+        case "croston":
+            return BaselineCandidate(label, bl.Croston(variant="classic"))
+        case "sba":
+            return BaselineCandidate(label, bl.Croston(variant="sba"))
+        case "tsb":
+            return BaselineCandidate(label, bl.TSB())
+        case "prophet":
+            return ProphetModel(
+                period_days=settings.period_days,
+                events=settings.events,
+                max_history=settings.prophet_max_history,
+                changepoint_prior_scale=settings.prophet_changepoint_prior_scale,
+                uncertainty_samples=settings.prophet_uncertainty_samples,
+            )
+    raise ValueError(f"unknown model {label!r}; choose from {', '.join(DESCRIPTIONS)}")
+
+
+def candidate_from_state(state: dict[str, Any]) -> Candidate:
+    """Rebuild a fitted candidate from its ``to_state()``."""
+    if state["model"] == "prophet":
+        return ProphetModel.from_state(state)
+    values = dict(state)
+    label = values.pop("label")
+    return BaselineCandidate(label, bl.baseline_from_state(values))

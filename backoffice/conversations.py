@@ -57,6 +57,14 @@ def history(session: Session, conversation_id: str, *, after: int = 0,
     return list(reversed(session.scalars(query).all()))
 
 
+def offered_title(session: Session, conversation_id: str, message_id: int, payload: str) -> str | None:
+    """The title of the button with ``payload`` on that bot message of this conversation (used or not)."""
+    message = session.get(ConversationMessage, message_id)
+    if message is None or message.conversation_id != conversation_id or not message.data:
+        return None
+    return next((str(b.get("title")) for b in message.data.get("buttons") or [] if b.get("payload") == payload), None)
+
+
 def mark_button_used(session: Session, conversation_id: str, message_id: int, payload: str) -> str | None:
     """Mark which button of a bot message the shopper picked; returns the button's title, or None.
 

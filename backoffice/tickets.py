@@ -108,7 +108,10 @@ def queue_spot(session: Session, ticket: SupportTicket, *, default_minutes: int)
     ahead = session.scalar(
         select(func.count()).select_from(SupportTicket).where(
             SupportTicket.status == TicketStatus.PENDING, SupportTicket.id != ticket.id,
-            or_(_rank() < rank, and_(_rank() == rank, SupportTicket.created_at <= ticket.created_at)),
+            or_(_rank() < rank,
+                and_(_rank() == rank, or_(SupportTicket.created_at < ticket.created_at,
+                                          and_(SupportTicket.created_at == ticket.created_at,
+                                               SupportTicket.id < ticket.id)))),
         )
     ) or 0
     return QueueSpot(position=ahead + 1, wait_minutes=(ahead + 1) * minutes_per_ticket(session, default_minutes))

@@ -126,8 +126,10 @@ def create_app(
         secret_key=session.cookie_key(settings.secret_key),
         session_cookie=session.COOKIE_NAME,
         max_age=session.COOKIE_MAX_AGE,
-        same_site="lax",
-        https_only=not development,
+        # Embedded on a shop's own domain the widget's iframe is cross-site: its cookie then needs SameSite=None
+        # (and Secure, which browsers require for it). On the demo page (same site) Lax is stricter.
+        same_site="none" if _cross_site(settings) else "lax",
+        https_only=not development or _cross_site(settings),
     )
     app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(SecurityHeadersMiddleware)
@@ -215,10 +217,16 @@ def create_app(
         if not turn.replies and not turn.handed_off and not turn.with_person:
             # Rasa answers with nothing when an action failed (e.g. the action server is down).
             logger.error("Rasa sent no reply for sender %s; is the action server running?", sender)
-            return {"sent": turn.sent, "messages": [{"text": NO_REPLY_TEXT}], "error": True}
-        return {"sent": turn.sent, "messages": turn.replies}
+            return {"sent": turn.sent, "messages": [{"text": NO_REPLY_TEXT}], "conversation": turn.conversation,
+                    "error": True}
+        return {"sent": turn.sent, "messages": turn.replies, "conversation": turn.conversation}
 
     return app
+
+
+def _cross_site(settings: Settings) -> bool:
+    """Whether shop pages on other sites embed the widget (``SHOPDESK_WIDGET_ORIGINS`` names one)."""
+    return any(origin not in ("'self'",) for origin in settings.widget_origins.split())
 
 
 def _missing(exc: RequestValidationError) -> bool:

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from backoffice.conversations import history, mark_button_used, record
+from backoffice.conversations import history, mark_button_used, offered_title, record
 from backoffice.identity import Identity, sign
 from backoffice.knowledge import KnowledgeBase
 from backoffice.models import Conversation, ConversationMessage, StaffMember, SupportTicket, TicketStatus
@@ -44,6 +44,7 @@ class Turn:
 
     sent: dict[str, Any]
     replies: list[dict[str, Any]]
+    conversation: dict[str, Any]
     handed_off: bool = False  # this message made the assistant hand the conversation to a person
     with_person: bool = False  # a person already had the conversation, so the assistant stayed quiet
 
@@ -113,40 +114,57 @@ class ChatService:
         """Store the message; during a hand-off pass it to the agent, otherwise get the assistant's answer."""
         conversation_id = identity.sender_id
 
-        def store(session: Session) -> tuple[dict[str, Any], str, dict[str, Any] | None]:
+        def store(session: Session) -> tuple[dict[str, Any], dict[str, Any] | None, str, dict[str, Any] | None,
+                                             dict[str, Any]]:
             now = self.clock()
             payload, shown = text, text
-            title = self._button_title(session, conversation_id, text, button_of)
-            if title is not None:
-                shown = title
+            picked = self._picked_button(session, conversation_id, text, button_of)
+            if picked is not None:
+                shown, payload = picked[0], picked[1]
+            used = session.get(ConversationMessage, picked[2]) if picked is not None else None
             message = record(session, conversation_id, sender="customer", text=shown, now=now,
                              customer_id=identity.customer_id)
             if staff_id is not None:
                 session.get(Conversation, conversation_id).staff_id = staff_id  # type: ignore[union-attr]
             ticket = active_ticket(session, conversation_id)
-            return message_view(message), payload, ticket_view(ticket) if ticket else None
+            return (message_view(message), message_view(used) if used is not None else None, payload,
+                    ticket_view(ticket) if ticket else None, self.conversation_state(session, conversation_id))
 
-        sent, payload, ticket = await self.db.run(store)
-        self.hub.publish(conversation_channel(conversation_id), {"type": "message", "message": sent})
+        sent, used, payload, ticket, state = await self.db.run(store)
+        channel = conversation_channel(conversation_id)
+        if used is not None:  # other tabs disable that button row too
+            self.hub.publish(channel, {"type": "message", "message": used})
+        self.hub.publish(channel, {"type": "message", "message": sent})
         if ticket is not None:
             self.hub.publish(CONSOLE, {"type": "message", "ticket_id": ticket["id"], "message": sent})
-            return Turn(sent=sent, replies=[], with_person=True)
-        replies, handed_off = await self.assistant_turn(identity, payload)
-        return Turn(sent=sent, replies=replies, handed_off=handed_off)
+            return Turn(sent=sent, replies=[], conversation=state, with_person=True)
+        replies, state = await self.assistant_turn(identity, payload)
+        return Turn(sent=sent, replies=replies, conversation=state, handed_off=state["mode"] == "human")
 
-    def _button_title(self, session: Session, conversation_id: str, text: str, button_of: int | None) -> str | None:
-        """The title of the button this message picks: a clicked one, or one whose title was typed."""
+    def _picked_button(self, session: Session, conversation_id: str, text: str,
+                       button_of: int | None) -> tuple[str, str, int] | None:
+        """(title, payload, message id) of the button this message picks, clicked or typed by its title.
+
+        Only a button the assistant offered in this conversation, and not yet used, counts.
+        """
         if button_of is not None:
-            return mark_button_used(session, conversation_id, button_of, text)
+            title = mark_button_used(session, conversation_id, button_of, text) or offered_title(
+                session, conversation_id, button_of, text)  # picked again (another tab): still show its title
+            return (title, text, button_of) if title is not None else None
         recent = history(session, conversation_id, limit=1)
         if recent and recent[0].sender == "bot" and recent[0].data and not recent[0].data.get("used"):
             for button in recent[0].data.get("buttons") or []:
                 if str(button.get("title", "")).strip().lower() == text.strip().lower():
-                    return mark_button_used(session, conversation_id, recent[0].id, str(button["payload"]))
+                    payload = str(button["payload"])
+                    title = mark_button_used(session, conversation_id, recent[0].id, payload)
+                    return (title, payload, recent[0].id) if title is not None else None
         return None
 
-    async def assistant_turn(self, identity: Identity, payload: str) -> tuple[list[dict[str, Any]], bool]:
-        """Send ``payload`` to the assistant with the signed identity; store and push its answers."""
+    async def assistant_turn(self, identity: Identity, payload: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """Send ``payload`` to the assistant with the signed identity; store and push its answers.
+
+        Returns the stored answers and the conversation's state afterwards (mode human after a hand-off).
+        """
         channel = conversation_channel(identity.sender_id)
         self.hub.publish(channel, {"type": "typing", "sender": "bot", "on": True})
         try:
@@ -154,7 +172,7 @@ class ChatService:
         finally:
             self.hub.publish(channel, {"type": "typing", "sender": "bot", "on": False})
 
-        def store(session: Session) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any] | None]:
+        def store(session: Session) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
             now = self.clock()
             stored, events = [], []
             for item in raw:
@@ -167,17 +185,16 @@ class ChatService:
             ids = [e["ticket_id"] for e in events if isinstance(e.get("ticket_id"), int)]
             touched = [session.get(SupportTicket, ticket_id) for ticket_id in ids]
             tickets = [ticket_view(t, self._last_line(session, t)) for t in touched if t is not None]
-            state = self.conversation_state(session, identity.sender_id) if tickets else None
-            return stored, tickets, state
+            return stored, tickets, self.conversation_state(session, identity.sender_id)
 
         replies, tickets, state = await self.db.run(store)
         for reply in replies:
             self.hub.publish(channel, {"type": "message", "message": reply})
         for ticket in tickets:
             self.hub.publish(CONSOLE, {"type": "ticket", "ticket": ticket})
-        if state is not None:
+        if tickets:
             self.hub.publish(channel, {"type": "conversation", "conversation": state})
-        return replies, state is not None and state["mode"] == "human"
+        return replies, state
 
     @staticmethod
     def _last_line(session: Session, ticket: SupportTicket) -> ConversationMessage | None:

@@ -78,8 +78,6 @@ def test_bad_settings_are_refused(bad: dict[str, object]) -> None:
         SupportSchedule.model_validate(bad)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: backoffice/schedule.py _known_zone lets ZoneInfoNotFoundError (a "
-                   "KeyError) escape instead of a ValidationError naming the field")
 def test_an_unknown_time_zone_is_refused_as_a_settings_error() -> None:
     with pytest.raises(ValidationError, match="timezone"):
         SupportSchedule(timezone="Mars/Olympus")

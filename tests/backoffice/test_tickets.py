@@ -200,9 +200,6 @@ def test_claimed_tickets_leave_the_queue(session: Session) -> None:
     assert spot is not None and spot.position == 1
 
 
-@pytest.mark.xfail(strict=True, reason="bug: backoffice/tickets.py queue_spot counts every other pending ticket "
-                   "with the same priority and created_at <= its own as ahead, so tickets opened at the same "
-                   "instant are each told they are second and nobody is first (no tie-break by id)")
 def test_tickets_opened_at_the_same_moment_get_different_places(session: Session) -> None:
     first, second = waiting(session, "c1"), waiting(session, "c2")
     spots = [queue_spot(session, t, default_minutes=6) for t in (first, second)]

@@ -122,9 +122,6 @@ async def test_a_clicked_button_shows_its_title_and_sends_its_payload(setup: Set
     assert stored[1]["id"] == offer["id"] and stored[1]["used"] == "Track order 600001"
 
 
-@pytest.mark.xfail(strict=True, reason="bug: bot/chat.py ChatService.says falls back to showing the raw payload "
-                   "when mark_button_used refuses an already-picked button, so a second click (double click, "
-                   "another tab) stores '/track_order{...}' as the shopper's line")
 async def test_clicking_a_picked_button_again_never_shows_the_raw_payload(setup: Setup) -> None:
     answering(setup.rasa, {"text": "Which order?", "buttons": [TRACK]})
     offer = (await setup.chat.says(SHOPPER, "where is my order?")).replies[0]
@@ -153,9 +150,6 @@ async def test_typing_a_title_in_another_case_also_picks_the_button(setup: Setup
     assert next(m for m in stored if m["id"] == offer["id"])["used"] == "Track order 600001"
 
 
-@pytest.mark.xfail(strict=True, reason="bug: bot/chat.py ChatService.says keeps payload = the typed text when "
-                   "_button_title recognises a typed button title, so the assistant gets '4' instead of the "
-                   "button's payload although the button is marked as picked")
 async def test_typing_a_buttons_title_sends_the_buttons_payload_to_the_assistant(setup: Setup) -> None:
     answering(setup.rasa, {"text": "How would you rate our help?", "buttons": RATING})
     await setup.chat.says(SHOPPER, RESOLVED_PAYLOAD)

@@ -50,8 +50,8 @@ def daily_demand(forecast: pd.DataFrame, start: date, days: int, period_days: in
     skus = sorted(forecast["unique_id"].unique())
     index = {sku: i for i, sku in enumerate(skus)}
     mean, var = np.zeros((len(skus), days)), np.zeros((len(skus), days))
-    rows = forecast["unique_id"].map(index).to_numpy()
-    offsets = (forecast["ds"] - pd.Timestamp(start)).dt.days.to_numpy()
+    rows = forecast["unique_id"].map(index).to_numpy(dtype=np.int64)
+    offsets = (forecast["ds"] - pd.Timestamp(start)).dt.days.to_numpy(dtype=np.int64)
     sd = f.sd_from_interval(forecast["yhat_lo"].to_numpy(), forecast["yhat_hi"].to_numpy())
     per_day_mean = forecast["yhat"].to_numpy() / period_days
     per_day_var = sd**2 / period_days

@@ -3,7 +3,8 @@
 One stack (Rasa server, action server, web front) is booted for the whole browser session on free ports, with
 a temporary SQLite store built from ``tests.factories.build_store`` plus:
 
-- staff accounts ``sam`` (agent "Sam"), ``ava`` (agent "Ava") and ``olivia`` (operator "Olivia");
+- staff accounts ``sam`` (agent "Sam"), ``ava`` (agent "Ava"), ``olivia`` (operator "Olivia") and ``zed`` (an
+  agent whose display name is HTML);
 - a customer whose name is HTML (``mallory@example.com``) for the escaping tests.
 
 Chromium is ``/usr/bin/chromium`` unless ``SHOPDESK_CHROMIUM`` names another binary; without one (or without
@@ -47,7 +48,9 @@ STAFF = {  # username: (display name, role)
     "sam": ("Sam", "agent"),
     "ava": ("Ava", "agent"),
     "olivia": ("Olivia", "operator"),
+    "zed": ('<img src=x onerror="window.__xss=1">Zed', "agent"),  # an agent whose name is HTML
 }
+HTML_AGENT = STAFF["zed"][0]
 HTML_NAME = '<b>Mallory</b> <img src=x onerror="window.__xss=1">'
 HTML_EMAIL = "mallory@example.com"
 FRAME = "iframe[title='Shop assistant chat']"

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from scripts.stack import Stack
-from tests.browser.conftest import HTML_EMAIL, HTML_NAME, Console, Shopper
+from tests.browser.conftest import HTML_AGENT, HTML_EMAIL, HTML_NAME, Console, Shopper
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -75,6 +75,34 @@ def test_html_in_a_customer_name_renders_as_text(shopper: Callable[..., Shopper]
         expect(page.locator("img[src='x'], b")).to_have_count(0)
     expect(mallory.frame.locator("img[src='x'], b")).to_have_count(0)  # nothing renders <b>: the name's tags
     no_script_ran(mallory.page, mallory.window, sam.page)
+
+
+def test_html_in_an_agent_name_renders_as_text(shopper: Callable[..., Shopper],
+                                               console: Callable[..., Console]) -> None:
+    shopper_page = shopper().open()
+    ticket = shopper_page.hand_off()
+    zed = console("zed")
+    expect(zed.page.locator("#me-name")).to_have_text(HTML_AGENT)
+    zed.open_ticket(ticket)
+    zed.page.get_by_role("button", name="Claim").click()
+    reply = zed.page.get_by_label("Reply to the customer")
+    reply.fill("Hi, Zed here")
+    reply.press("Enter")
+
+    line = shopper_page.frame.locator(".sd-msg--agent").filter(has_text="Hi, Zed here")
+    expect(line).to_contain_text(HTML_AGENT)
+    expect(shopper_page.frame.get_by_role("status").filter(has_text=f"{HTML_AGENT} has joined the chat.")
+           ).to_be_visible()
+    sam = console("sam")
+    sam.page.get_by_role("tab", name="Open").click()
+    expect(sam.queue_link(ticket)).to_contain_text(HTML_AGENT)
+    sam.open_ticket(ticket)
+    expect(sam.page.locator("#ticket-meta")).to_contain_text(f"Assigned to {HTML_AGENT}")
+    expect(sam.transcript).to_contain_text(HTML_AGENT)
+    for page in (zed.page, sam.page, shopper_page.page):
+        expect(page.locator("img[src='x']")).to_have_count(0)
+    expect(shopper_page.frame.locator("img[src='x']")).to_have_count(0)
+    no_script_ran(shopper_page.page, shopper_page.window, zed.page, sam.page)
 
 
 PROBE_CONSOLE = """async () => {

@@ -36,11 +36,10 @@ def weekly_demand(session: Session, today: date, *, weeks: int | None = None) ->
     day = pd.to_datetime(lines["placed_at"]).dt.normalize()
     lines["ds"] = day - pd.to_timedelta(day.dt.weekday, unit="D")
     lines = lines[lines["ds"] >= pd.Timestamp(since)] if weeks else lines
-    totals = lines.groupby(["unique_id", "ds"])["y"].sum()
-    frames = []
-    end = pd.Timestamp(last_week)
-    for sku, series in totals.groupby(level=0):
-        grid = pd.date_range(series.index.get_level_values(1).min(), end, freq="7D")
-        values = series.droplevel(0).reindex(grid, fill_value=0)
-        frames.append(pd.DataFrame({"unique_id": sku, "ds": grid, "y": values.to_numpy(dtype=float)}))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["unique_id", "ds", "y"])
+    totals = lines.groupby(["unique_id", "ds"])["y"].sum().unstack(fill_value=0)
+    grid = pd.date_range(totals.columns.min(), pd.Timestamp(last_week), freq="7D")
+    wide = totals.reindex(columns=grid, fill_value=0)
+    started = (wide > 0).cumsum(axis=1) > 0  # from each SKU's first week with a sale
+    table = wide.where(started).stack().dropna().rename("y").reset_index()
+    table.columns = ["unique_id", "ds", "y"]
+    return table.astype({"y": float}).sort_values(["unique_id", "ds"], ignore_index=True)

@@ -7,8 +7,10 @@ to the conversation's other tabs and, during a hand-off, to the console.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -84,6 +86,9 @@ class ChatService:
     def __init__(self, *, db: Database, relay: RasaRelay, hub: Hub, kb: KnowledgeBase, secret: str,
                  clock: Callable[[], datetime] = utc_now) -> None:
         self.db, self.relay, self.hub, self.kb, self.secret, self.clock = db, relay, hub, kb, secret, clock
+        # One turn at a time per conversation: lines stay in order, and a message sent while the previous one
+        # was handing off sees the hand-off (instead of reaching the assistant too).
+        self._turns: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     # -- reading ---------------------------------------------------------------------------------------------
     def conversation_state(self, session: Session, conversation_id: str) -> dict[str, Any]:
@@ -112,6 +117,14 @@ class ChatService:
     async def says(self, identity: Identity, text: str, *, button_of: int | None = None,
                    staff_id: int | None = None) -> Turn:
         """Store the message; during a hand-off pass it to the agent, otherwise get the assistant's answer."""
+        lock = self._turns.get(identity.sender_id)
+        if lock is None:
+            lock = self._turns[identity.sender_id] = asyncio.Lock()
+        async with lock:
+            return await self._says(identity, text, button_of=button_of, staff_id=staff_id)
+
+    async def _says(self, identity: Identity, text: str, *, button_of: int | None,
+                    staff_id: int | None) -> Turn:
         conversation_id = identity.sender_id
 
         def store(session: Session) -> tuple[dict[str, Any], dict[str, Any] | None, str, dict[str, Any] | None,

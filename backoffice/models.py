@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, Numeric, String, Text, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 Money = Numeric(12, 2)
@@ -94,6 +94,14 @@ class Order(Base):
     ship_postcode: Mapped[str] = mapped_column(String(20))
     ship_country: Mapped[str] = mapped_column(String(60))
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # Fraud screening: what the order was placed with, its score, and whether it waits for a review before shipping.
+    payment_instrument_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
+    device_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
+    delivery_address_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
+    fraud_score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    fraud_reasons: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    fraud_scored_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    fraud_hold: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), index=True)
 
     customer: Mapped[Customer] = relationship(back_populates="orders")
     lines: Mapped[list[OrderLine]] = relationship(back_populates="order", cascade="all, delete-orphan")
@@ -101,6 +109,9 @@ class Order(Base):
     refunds: Mapped[list[Refund]] = relationship(back_populates="order", cascade="all, delete-orphan")
     returns: Mapped[list[Return]] = relationship(back_populates="order", cascade="all, delete-orphan")
     shipments: Mapped[list[Shipment]] = relationship(back_populates="order", cascade="all, delete-orphan")
+    fraud_labels: Mapped[list[FraudLabel]] = relationship(
+        back_populates="order", cascade="all, delete-orphan", order_by="FraudLabel.id"
+    )
 
     def shipping_address(self) -> str:
         town = f"{self.ship_postcode} {self.ship_city}".strip()
@@ -311,4 +322,31 @@ class ConversationMessage(Base):
     data: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # buttons, used, image, cards
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_members.id"), nullable=True)
 
+    staff: Mapped[StaffMember | None] = relationship()
+
+
+class FraudLabel(Base):
+    """Whether an order was fraud: a staff review, or simulated fraud injected into the demo shop.
+
+    ``known_at`` is when the label became known (a review's time; for simulated fraud, the chargeback after the
+    label delay); training and the risk windows use a label only from then on. ``simulated`` marks labels (and
+    orders) that the demo seed made up following the Fraud Detection Handbook's scenarios.
+    """
+
+    __tablename__ = "fraud_labels"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", name="fk_fraud_labels_order_id_orders"), index=True)
+    is_fraud: Mapped[bool] = mapped_column(Boolean)
+    source: Mapped[str] = mapped_column(String(10))  # review | simulated
+    simulated: Mapped[bool] = mapped_column(Boolean, default=False)
+    scenario: Mapped[str | None] = mapped_column(String(40), nullable=True)  # large_amount | ... (simulated only)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    staff_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_members.id", name="fk_fraud_labels_staff_id_staff_members"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    known_at: Mapped[datetime] = mapped_column(DateTime)
+
+    order: Mapped[Order] = relationship(back_populates="fraud_labels")
     staff: Mapped[StaffMember | None] = relationship()

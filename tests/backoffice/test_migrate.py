@@ -17,10 +17,10 @@ from backoffice.db import make_engine
 from backoffice.migrate import alembic_config, upgrade
 from backoffice.models import Base, Customer
 
-HEAD = "0002"
+HEAD = "0003"
 TABLES = {"addresses", "customers", "order_lines", "orders", "payments", "products", "refunds", "returns",
           "shipments", "support_tickets", "ticket_messages", "tracking_events", "staff_members", "staff_sessions",
-          "conversations", "conversation_messages", "ticket_notes"}
+          "conversations", "conversation_messages", "ticket_notes", "fraud_labels"}
 
 
 def url_of(engine: Engine) -> str:

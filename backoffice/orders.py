@@ -103,7 +103,11 @@ class OrderView:
 
 
 def view(order: Order) -> OrderView:
-    """Summarise ``order`` (its lines, newest shipment and refunds)."""
+    """Summarise ``order`` (its lines, newest shipment and refunds).
+
+    Nothing about fraud screening is shown: a held order keeps its ordinary status (placed or paid, i.e. being
+    processed), and scores, reasons and the hold stay with staff.
+    """
     tracking = None
     if order.shipments:
         ship = max(order.shipments, key=lambda s: s.id)

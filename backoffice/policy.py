@@ -43,8 +43,26 @@ def can_cancel(order: Order, rules: Rules) -> Decision:
     return Decision(True, f"Order {order.number} hasn't shipped yet, so it can be cancelled free of charge.")
 
 
+def can_ship(order: Order) -> Decision:
+    """Pack and ship only paid orders that are not held for a fraud review (the reason is for staff only)."""
+    if order.fraud_hold:
+        return Decision(False, f"Order {order.number} is held for a fraud review; approve it before packing.")
+    if order.status not in (OrderStatus.PAID, OrderStatus.PACKED):
+        return Decision(False, f"Order {order.number} can't ship in its current state ({order.status}).")
+    return Decision(True, f"Order {order.number} can ship.")
+
+
 def can_change_address(order: Order, rules: Rules) -> Decision:
-    """Re-address only until the parcel leaves the warehouse."""
+    """Re-address only until the parcel leaves the warehouse, and not while the order is being checked.
+
+    The refusal for a held order says nothing about fraud: the order is still being processed.
+    """
+    if order.fraud_hold and order.status in rules.address_change_statuses:
+        return Decision(
+            False,
+            f"Order {order.number} is still being processed, so its delivery address can't be changed online "
+            "right now. Our support team can help with it.",
+        )
     if order.status in rules.address_change_statuses:
         return Decision(True, f"Order {order.number} hasn't left our warehouse yet, so its address can change.")
     if order.status == OrderStatus.CANCELLED:

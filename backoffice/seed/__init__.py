@@ -55,6 +55,9 @@ class SeedReport:
     statuses: dict[str, int] = field(default_factory=dict)
     first_order_at: datetime | None = None
     last_order_at: datetime | None = None
+    simulated_fraud: int = 0
+    fraud_held: int = 0
+    fraud_threshold: float | None = None
 
     def describe(self) -> str:
         """A few human-readable lines."""
@@ -67,6 +70,9 @@ class SeedReport:
                 f"shipments {self.shipments}, tracking events {self.tracking_events}",
                 f"orders placed {self.first_order_at} .. {self.last_order_at}",
             ]
+            + ([f"SIMULATED fraud orders {self.simulated_fraud} (numbers 9xxxxx, labels marked simulated); fraud "
+                f"threshold {self.fraud_threshold:.3f}; held for review {self.fraud_held}"]
+               if self.fraud_threshold is not None else [])
         )
 
 
@@ -77,16 +83,28 @@ def seed(
     today: date | None = None,
     limit_customers: int | None = None,
     progress: bool = False,
+    fraud: bool | None = None,
+    model_path: Path | None = None,
 ) -> SeedReport:
-    """Wipe the store and rebuild it from ``source`` so its history ends yesterday; the caller commits."""
+    """Wipe the store and rebuild it from ``source`` so its history ends yesterday; the caller commits.
+
+    ``fraud`` injects SIMULATED fraud, trains the demo fraud model (saved to ``model_path`` when given) and holds
+    the risky orders of the last days; None = only for the whole shop (see ``backoffice/seed/fraud.py``).
+    """
     lines = read_source(source)
     if not lines:
         raise ValueError(f"{source} has no usable line items")
-    rows, orders, out_of_stock = plan_rows(lines, today or date.today(), limit_customers)
+    rows, orders, out_of_stock, screening = plan_rows(lines, today or date.today(), limit_customers, fraud=fraud)
     wipe(session)
     bulk_insert(session, rows, progress=progress)
     session.flush()
-    return _report(rows, orders, out_of_stock)
+    if screening is not None and model_path is not None:
+        screening.bundle.save(model_path)
+    report = _report(rows, orders, out_of_stock)
+    if screening is not None:
+        report.simulated_fraud, report.fraud_held = screening.simulated, screening.held
+        report.fraud_threshold = screening.bundle.threshold
+    return report
 
 
 def _report(rows: Rows, orders: list[OrderPlan], out_of_stock: int) -> SeedReport:

@@ -15,6 +15,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """``python -m backoffice.seed``: migrate, wipe and rebuild the demo shop."""
     from backoffice.config import get_settings
     from backoffice.db import make_engine, session_factory
+    from backoffice.fraud.shop import model_path
     from backoffice.migrate import upgrade
 
     parser = argparse.ArgumentParser(prog="python -m backoffice.seed", description=main.__doc__)
@@ -30,7 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     engine = make_engine(url)
     try:
         with session_factory(engine)() as session:
-            report = seed(session, source=args.source, today=args.today, progress=True)
+            report = seed(session, source=args.source, today=args.today, progress=True, model_path=model_path())
             session.commit()
             shoppers = demo_shoppers(session)
     finally:

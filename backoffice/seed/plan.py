@@ -65,6 +65,14 @@ class OrderPlan:
     status: str = OrderStatus.PAID
     cancelled_at: datetime | None = None
     timeline: Timeline | None = None
+    instrument_id: str | None = None
+    device_id: str | None = None
+    address_id: str | None = None
+    ship: tuple[str, str, str, str] | None = None  # (line1, city, postcode, country) when not the default address
+    fraud_scenario: str | None = None  # set on SIMULATED fraud only (backoffice/seed/fraud.py)
+    fraud_score: float | None = None
+    fraud_reasons: list[str] | None = None
+    fraud_hold: bool = False
 
 
 @dataclass
@@ -294,6 +302,9 @@ def settle_status(plan: OrderPlan, timeline: Timeline, now: datetime) -> None:
         plan.status, plan.cancelled_at = OrderStatus.CANCELLED, full_at
     elif full_at is not None and full_at >= timeline.delivered_at:
         plan.status = OrderStatus.RETURNED
+    elif plan.fraud_hold and full_at is None:  # held for a fraud review: not packed until staff approve it
+        unpaid = now < timeline.paid_at or stable(plan.number, "unpaid") % 100 < 10
+        plan.status = OrderStatus.PLACED if unpaid and plan.refunded == 0 else OrderStatus.PAID
     elif now >= timeline.delivered_at:
         plan.status = OrderStatus.DELIVERED
     elif now >= timeline.shipped_at:

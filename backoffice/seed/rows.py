@@ -16,6 +16,7 @@ from backoffice.models import (
     Address,
     Base,
     Customer,
+    FraudLabel,
     Order,
     OrderLine,
     OrderStatus,
@@ -27,6 +28,7 @@ from backoffice.models import (
     TrackingEvent,
 )
 from backoffice.seed.fake import CARRIERS, RETURN_REASONS, payment_method, pick, stable, tracking_number
+from backoffice.seed.fraud import Screening, assign_entities, inject_fraud, label_rows, screen
 from backoffice.seed.plan import (
     CustomerPlan,
     OrderPlan,
@@ -96,11 +98,18 @@ def order_rows(rows: Rows, plan: OrderPlan, customer: CustomerPlan, product_ids:
             "placed_at": plan.placed_at,
             "currency": "GBP",
             "total": money(plan.total),
-            "ship_line1": customer.line1,
-            "ship_city": customer.city,
-            "ship_postcode": customer.postcode,
-            "ship_country": customer.country,
+            "ship_line1": plan.ship[0] if plan.ship else customer.line1,
+            "ship_city": plan.ship[1] if plan.ship else customer.city,
+            "ship_postcode": plan.ship[2] if plan.ship else customer.postcode,
+            "ship_country": plan.ship[3] if plan.ship else customer.country,
             "cancelled_at": plan.cancelled_at,
+            "payment_instrument_id": plan.instrument_id,
+            "device_id": plan.device_id,
+            "delivery_address_id": plan.address_id,
+            "fraud_score": plan.fraud_score,
+            "fraud_reasons": plan.fraud_reasons,
+            "fraud_scored_at": plan.placed_at if plan.fraud_score is not None else None,
+            "fraud_hold": plan.fraud_hold,
         }
     )
     for (sku, price), quantity in plan.lines.items():
@@ -238,9 +247,13 @@ def _chunks(items: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, A
 
 
 def plan_rows(
-    lines: Sequence[SourceLine], today: date, limit_customers: int | None
-) -> tuple[Rows, list[OrderPlan], int]:
-    """Everything to insert, the orders, and the number of products out of stock."""
+    lines: Sequence[SourceLine], today: date, limit_customers: int | None, *, fraud: bool | None = None
+) -> tuple[Rows, list[OrderPlan], int, Screening | None]:
+    """Everything to insert, the orders, the number of products out of stock, and the fraud screening.
+
+    ``fraud`` injects SIMULATED fraud and trains the demo model; None means: for the whole shop only (no
+    ``limit_customers``, 200+ customers).
+    """
     shift = day_shift(lines, today)
     now = datetime.combine(today, time.min)
     products = build_products(lines, shift, now)
@@ -250,6 +263,11 @@ def plan_rows(
     customers = build_customers(order_lines, shift)
     orders = build_orders(order_lines, shift)
     refunds = apply_cancellations([line for line in kept if line.is_cancellation], orders, shift)
+    assign_entities(orders)
+    screening = None
+    if fraud if fraud is not None else (limit_customers is None and len(customers) >= 200):
+        orders = inject_fraud(orders, customers, products, now)
+        screening = screen(orders, now)
     rows = Rows()
     rows.tables[Product.__table__] = products  # type: ignore[index]
     customer_rows(rows, customers)
@@ -262,4 +280,6 @@ def plan_rows(
         shipment_rows(rows, plan, customer, now)
         return_row(rows, plan)
     refund_rows(rows, refunds, now)
-    return rows, orders, sum(1 for row in products if row["stock_on_hand"] == 0)
+    for label in label_rows(orders):
+        rows.add(FraudLabel, label)
+    return rows, orders, sum(1 for row in products if row["stock_on_hand"] == 0), screening

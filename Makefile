@@ -14,7 +14,7 @@ DB_STAMP := var/.seeded
 MODEL := models/shopdesk.tar.gz
 TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 
-.PHONY: help setup run test lint seed train db bench-chat bench-nlu clean lock browser create-staff forecast bench-forecast bench-routing
+.PHONY: help setup run test lint seed train db bench-chat bench-nlu clean lock browser create-staff bench-fraud retrain-fraud forecast bench-forecast bench-routing
 
 help:
 	@echo "make run         start the demo shop (creates environments, database and model when missing)"
@@ -25,6 +25,8 @@ help:
 	@echo "make train       retrain the Rasa model (only when training data or config changed)"
 	@echo "make bench-chat  chat throughput and latency through the web front"
 	@echo "make bench-nlu   NLU accuracy on held-out Bitext and out-of-scope recall on CLINC150"
+	@echo "make bench-fraud fraud model on the Fraud Detection Handbook protocol and ULB, scoring latency"
+	@echo "make retrain-fraud  retrain the shop's fraud model from review and simulated labels"
 	@echo "make forecast    refit every SKU's demand forecast from the store's sales (the nightly job)"
 	@echo "make bench-forecast  forecast accuracy on Online Retail and M4 Weekly, and fitting time"
 	@echo "make bench-routing  route planning: Solomon/CVRPLIB gaps, feasibility, scaling (ARGS=--quick; full run ~80 min)"
@@ -104,6 +106,12 @@ bench-routing: $(VENV)/.installed
 
 bench-nlu: $(VENV_RASA)/.installed
 	$(VENV_RASA)/bin/python scripts/eval_nlu.py
+
+bench-fraud: $(VENV)/.installed
+	nice -n 10 $(PY) scripts/bench_fraud.py
+
+retrain-fraud: $(VENV)/.installed db
+	$(PY) -m backoffice.fraud retrain
 
 clean:
 	rm -rf models/*.tar.gz var/.seeded .pytest_cache .mypy_cache .ruff_cache

@@ -184,10 +184,11 @@ def solomon_run(data: Path, names: list[str], seconds: float, bks: dict[str, dic
 
 def summarise(rows: list[dict[str, Any]], *, classes: bool) -> dict[str, Any]:
     def block(group: list[dict[str, Any]]) -> dict[str, Any]:
+        feasible = [r["gap"] for r in group if r["feasible"]] or [math.nan]
         return {
             "n": len(group),
-            "mean_gap": round(statistics.fmean(r["gap"] for r in group), 3),
-            "max_gap": round(max(r["gap"] for r in group), 3),
+            "mean_gap": round(statistics.fmean(feasible), 3),  # over feasible solutions only
+            "max_gap": round(max(feasible), 3),
             "mean_vehicles": round(statistics.fmean(r["vehicles"] for r in group), 2),
             "infeasible": sum(not r["feasible"] for r in group),
             "mean_cpu_share": round(statistics.fmean(r["cpu_seconds"] / max(r["seconds"], 1e-9) for r in group), 2),

@@ -46,10 +46,16 @@ def _alone(problem: Problem, node: int) -> str | None:
     )
 
 
-def unplaced_reason(problem: Problem, node: int) -> str:
-    """Why the solver left out a stop that could be served alone: the fleet is full in load or in time."""
+def unplaced_reason(problem: Problem, node: int, loads: list[int]) -> str:
+    """Why the solver left out a stop it could serve alone, given the load of each vehicle's route."""
     demand = sum(s.demand for s in problem.stops)
     capacity = sum(v.capacity for v in problem.vehicles)
     if demand > capacity:
         return f"not enough room: the stops need {demand} units, the fleet carries {capacity}"
+    room = max(v.capacity - load for v, load in zip(problem.vehicles, loads, strict=True))
+    if room < problem.demand(node):
+        return (
+            f"no vehicle has {problem.demand(node)} units of room left: the loads could not be packed "
+            f"({demand} units for {capacity}) within the time limit"
+        )
     return "no vehicle has time for it: its window clashes with the other stops on every route"

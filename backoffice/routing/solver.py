@@ -71,9 +71,10 @@ def solve(problem: Problem, options: SolverOptions | None = None, *, time_limit:
         unserved += [Unserved(problem.node_ids[node], why) for node in nodes]
         return Result(problem, _empty_routes(problem), tuple(unserved), model.status, time.monotonic() - began)
     served = {node for route in routes for node in route}
+    loads = [sum(problem.demand(node) for node in route) for route in routes]
     for node in nodes:
         if node not in served:
-            unserved.append(Unserved(problem.node_ids[node], unplaced_reason(problem, node)))
+            unserved.append(Unserved(problem.node_ids[node], unplaced_reason(problem, node, loads)))
     built = tuple(schedule(problem, v, route) for v, route in enumerate(routes))
     return Result(problem, built, tuple(unserved), model.status, time.monotonic() - began)
 

@@ -127,3 +127,16 @@ def test_every_stop_impossible_still_gives_a_result() -> None:
     result = solve(problem, FAST)
     assert result.status == "nothing to route" and result.distance == 0 and result.vehicles_used == 0
     assert not result.is_feasible()
+
+
+def test_loads_that_cannot_be_packed_are_explained() -> None:
+    # 7 + 7 + 6 = 20 units for two vans of 10: the total fits, but no two stops share a van.
+    problem = Problem.build(
+        stops=[Stop("a", demand=7), Stop("b", demand=7), Stop("c", demand=6)],
+        vehicles=[Vehicle("v1", 10), Vehicle("v2", 10)],
+        distances=euclidean_matrix([(0.0, 0.0), (1.0, 0.0), (2.0, 0.0), (3.0, 0.0)]),
+        horizon=TimeWindow(0, 100),
+    )
+    result = solve(problem, FAST)
+    assert len(result.unserved) == 1 and result.vehicles_used == 2
+    assert result.unserved[0].reason.startswith("no vehicle has 6 units of room left")

@@ -202,15 +202,18 @@ def list_tickets(session: Session, *, status: str | None = None, query: str = ""
         stmt = stmt.where(SupportTicket.status == status)
     text = query.strip()
     if text:
-        like = f"%{text.lower()}%"
+        escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = f"%{escaped}%"
         stmt = stmt.where(or_(
             exists().where(Customer.id == SupportTicket.customer_id,
-                           or_(func.lower(Customer.name).like(like), func.lower(Customer.email).like(like))),
+                           or_(func.lower(Customer.name).like(like, escape="\\"),
+                               func.lower(Customer.email).like(like, escape="\\"))),
             exists().where(Order.id == SupportTicket.order_id, Order.number == text),
             exists().where(ConversationMessage.conversation_id == SupportTicket.conversation_id,
-                           func.lower(ConversationMessage.text).like(like)),
-            exists().where(TicketMessage.ticket_id == SupportTicket.id, func.lower(TicketMessage.text).like(like)),
-            func.lower(SupportTicket.summary).like(like),
+                           func.lower(ConversationMessage.text).like(like, escape="\\")),
+            exists().where(TicketMessage.ticket_id == SupportTicket.id,
+                           func.lower(TicketMessage.text).like(like, escape="\\")),
+            func.lower(SupportTicket.summary).like(like, escape="\\"),
         ))
     if status == TicketStatus.PENDING:
         stmt = stmt.order_by(_rank(), SupportTicket.created_at)

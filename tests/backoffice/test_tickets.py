@@ -332,3 +332,13 @@ def test_search_also_finds_the_transcript_the_action_server_stored(session: Sess
     ticket = open_ticket(session, conversation_id="c1", reason="fallback", transcript=LINES, now=NOW)
     waiting(session, "c2")
     assert list_tickets(session, query="too slow") == [ticket]
+
+
+def test_search_treats_percent_and_underscore_as_plain_characters(session: Session) -> None:
+    plain = waiting(session, "c-plain")
+    plain.summary = "parcel never came"
+    odd = waiting(session, "c-odd")
+    odd.summary = "code 50%_off did not apply"
+    session.flush()
+    assert [t.id for t in list_tickets(session, query="_")] == [odd.id]
+    assert [t.id for t in list_tickets(session, query="50%")] == [odd.id]

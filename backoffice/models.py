@@ -6,7 +6,20 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, Numeric, String, Text, false
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 Money = Numeric(12, 2)
@@ -350,3 +363,69 @@ class FraudLabel(Base):
 
     order: Mapped[Order] = relationship(back_populates="fraud_labels")
     staff: Mapped[StaffMember | None] = relationship()
+
+
+class DeliveryPlanRow(Base):
+    """One day's delivery plan for the shop's own vans (``backoffice.delivery``): one row per day."""
+
+    __tablename__ = "delivery_plans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, unique=True, index=True)
+    depot_name: Mapped[str] = mapped_column(String(120))
+    depot_lat: Mapped[float] = mapped_column(Float)
+    depot_lon: Mapped[float] = mapped_column(Float)
+    solver_status: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+    routes: Mapped[list[DeliveryRouteRow]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", order_by="DeliveryRouteRow.position"
+    )
+    stops: Mapped[list[DeliveryStopRow]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", order_by="DeliveryStopRow.id"
+    )
+
+
+class DeliveryRouteRow(Base):
+    """One van's route in a plan: when it leaves and is back, and how far it drives."""
+
+    __tablename__ = "delivery_routes"
+    __table_args__ = (UniqueConstraint("plan_id", "vehicle", name="uq_delivery_routes_plan_id_vehicle"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(
+        ForeignKey("delivery_plans.id", name="fk_delivery_routes_plan_id_delivery_plans"), index=True
+    )
+    vehicle: Mapped[str] = mapped_column(String(20))
+    position: Mapped[int] = mapped_column(Integer)
+    depart: Mapped[datetime] = mapped_column(DateTime)
+    back: Mapped[datetime] = mapped_column(DateTime)
+    distance_km: Mapped[float] = mapped_column(Float)
+
+    plan: Mapped[DeliveryPlanRow] = relationship(back_populates="routes")
+
+
+class DeliveryStopRow(Base):
+    """An order in a plan: on a van (sequence, arrival, promised window) or left out (``reason``)."""
+
+    __tablename__ = "delivery_stops"
+    __table_args__ = (UniqueConstraint("plan_id", "order_id", name="uq_delivery_stops_plan_id_order_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(
+        ForeignKey("delivery_plans.id", name="fk_delivery_stops_plan_id_delivery_plans"), index=True
+    )
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", name="fk_delivery_stops_order_id_orders"), index=True)
+    vehicle: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    sequence: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+    demand: Mapped[int] = mapped_column(Integer, default=1)
+    eta: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    window_start: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    window_end: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)  # why it is not on a van
+
+    plan: Mapped[DeliveryPlanRow] = relationship(back_populates="stops")
+    order: Mapped[Order] = relationship()

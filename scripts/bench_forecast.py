@@ -59,17 +59,20 @@ def scaled_errors(train: np.ndarray, test: np.ndarray, forecast: np.ndarray) -> 
             float(np.sqrt(np.mean((test - forecast) ** 2) / mse_scale)))
 
 
-def bench_retail(tune: bool, n_jobs: int, top: int = 200, h: int = 8) -> dict[str, object]:
+RETAIL_SETTINGS = {"backtest_h": 8, "n_windows": 3, "step": 4, "country": "UK", "subdivision": "ENG"}
+
+
+def bench_retail(tune: bool, n_jobs: int, top: int = 200, h: int = 8, end: pd.Timestamp | None = None,
+                 **settings: object) -> dict[str, object]:
     weekly = retail_weekly(DATA / "online_retail" / "online_retail.csv.xz")
-    end = pd.Timestamp("2011-10-09") if tune else LAST_WEEK
+    end = end or (pd.Timestamp("2011-10-09") if tune else LAST_WEEK)
     weekly = weekly[weekly["ds"] <= end - pd.Timedelta(days=6)]
     cut = weekly["ds"].max() - pd.Timedelta(days=7 * h)
     train, test = weekly[weekly["ds"] <= cut], weekly[weekly["ds"] > cut]
     skus = train.groupby("unique_id")["y"].sum().nlargest(top).index
     train, test = train[train["unique_id"].isin(skus)], test[test["unique_id"].isin(skus)]
     started = time.perf_counter()
-    forecaster = Forecaster("W", backtest_h=h, n_windows=3, step=4, country="UK", subdivision="ENG",
-                            n_jobs=n_jobs, progress=True)
+    forecaster = Forecaster("W", **{**RETAIL_SETTINGS, **settings}, n_jobs=n_jobs, progress=True)  # type: ignore[arg-type]
     ours = forecaster.fit_predict(train, h)
     seconds = time.perf_counter() - started
     y_train = {u: g["y"].to_numpy() for u, g in train.groupby("unique_id")}
@@ -169,6 +172,7 @@ def main() -> int:
     parser.add_argument("--limit", type=int, help="M4: only the first N series (development)")
     parser.add_argument("--timing-skus", type=int, default=1000)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--top-k", type=int, default=1, help="Online Retail: blend the k best backtest models")
     args = parser.parse_args()
     if not DATA.exists():
         print(f"benchmark data not found at {DATA}", file=sys.stderr)
@@ -176,7 +180,7 @@ def main() -> int:
     parts = args.only or ["retail", "m4", "timing"]
     result: dict[str, object] = {}
     if "retail" in parts:
-        result["online_retail"] = bench_retail(args.tune, args.jobs)
+        result["online_retail"] = bench_retail(args.tune, args.jobs, top_k=args.top_k)
     if "m4" in parts:
         result["m4_weekly"] = bench_m4(args.limit, args.jobs)
     if "timing" in parts:

@@ -119,8 +119,33 @@ def make_candidate(label: str, settings: ModelSettings) -> Candidate:
     raise ValueError(f"unknown model {label!r}; choose from {', '.join(DESCRIPTIONS)}")
 
 
+@dataclass
+class Ensemble:
+    """The mean of several candidates' forecasts (and of their interval bounds)."""
+
+    members: list[Candidate]
+
+    def min_length(self) -> int:
+        return max(m.min_length() for m in self.members)
+
+    def fit(self, ds: pd.DatetimeIndex, y: np.ndarray) -> Ensemble:
+        for member in self.members:
+            member.fit(ds, y)
+        return self
+
+    def forecast(self, future: pd.DatetimeIndex, level: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        paths = [m.forecast(future, level) for m in self.members]
+        mean, lo, hi = (np.mean([p[i] for p in paths], axis=0) for i in range(3))
+        return mean, lo, hi
+
+    def to_state(self) -> dict[str, Any]:
+        return {"model": "ensemble", "members": [m.to_state() for m in self.members]}
+
+
 def candidate_from_state(state: dict[str, Any]) -> Candidate:
     """Rebuild a fitted candidate from its ``to_state()``."""
+    if state["model"] == "ensemble":
+        return Ensemble([candidate_from_state(m) for m in state["members"]])
     if state["model"] == "prophet":
         return ProphetModel.from_state(state)
     values = dict(state)

@@ -143,6 +143,7 @@ class Forecaster:
         promotions: Path | None = None,
         prophet_max_history: int | None = 260,
         nonnegative: bool = True,
+        top_k: int = 1,
         n_jobs: int = 1,
         progress: bool = False,
     ) -> None:
@@ -160,7 +161,7 @@ class Forecaster:
         )
         fallback = "historic_average" if "historic_average" in models else models[0]
         self.selection = SelectionSettings(tuple(models), backtest_h, n_windows, step, fallback,
-                                           nonnegative=nonnegative)
+                                           nonnegative=nonnegative, top_k=top_k)
         self.country, self.subdivision, self.promotions = country, subdivision, promotions
         self.n_jobs, self.progress = n_jobs, progress
         self.fits_: dict[str, SeriesFit] = {}

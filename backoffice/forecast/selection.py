@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from backoffice.forecast.candidates import Candidate, ModelSettings, candidate_from_state, make_candidate
+from backoffice.forecast.candidates import Candidate, Ensemble, ModelSettings, candidate_from_state, make_candidate
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,7 @@ class SelectionSettings:
     fallback: str = "historic_average"
     prophet_min_nonzero: float = 0.5
     nonnegative: bool = True
+    top_k: int = 1
 
 
 @dataclass
@@ -91,12 +92,14 @@ def fit_series(
     if len(labels) > 1 and len(y) >= settings.h + 4:
         errors = backtest_errors(ds, y, labels, models, settings)
         finite = {k: v for k, v in errors.items() if math.isfinite(v)}
-        chosen = min(finite, key=lambda k: (finite[k], labels.index(k))) if finite else settings.fallback
+        ranked = sorted(finite, key=lambda k: (finite[k], labels.index(k)))[: settings.top_k]
     else:
-        chosen = labels[0] if len(labels) == 1 else settings.fallback
-    candidate = make_candidate(chosen, models)
-    if len(y) < candidate.min_length():
-        chosen, candidate = settings.fallback, make_candidate(settings.fallback, models)
+        ranked = [labels[0] if len(labels) == 1 else settings.fallback]
+    ranked = [k for k in ranked if len(y) >= make_candidate(k, models).min_length()] or [settings.fallback]
+    chosen = "+".join(ranked)
+    candidate: Candidate = make_candidate(ranked[0], models)
+    if len(ranked) > 1:
+        candidate = Ensemble([make_candidate(k, models) for k in ranked])
     candidate.fit(ds, y)
     return SeriesFit(unique_id, chosen, candidate.to_state(), ds[-1], models.period_days, errors)
 

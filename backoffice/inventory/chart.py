@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from backoffice.inventory.planning import MODEL_NAMES, InventoryPlan
+from backoffice.inventory.planning import InventoryPlan, model_name
 
 
 def render_chart(history: pd.DataFrame, forecast: pd.DataFrame, plan: InventoryPlan | None, title: str,
@@ -30,7 +30,7 @@ def render_chart(history: pd.DataFrame, forecast: pd.DataFrame, plan: InventoryP
             joined = pd.concat([recent.tail(1).rename(columns={"y": "yhat"}), forecast[["ds", "yhat"]]])
             ax.plot(joined["ds"], joined["yhat"], color="#d9822b", linestyle="--", linewidth=1.8)
         ax.plot(forecast["ds"], forecast["yhat"], color="#d9822b", linestyle="--", linewidth=1.8,
-                label=f"forecast: {MODEL_NAMES.get(model, model)}" if model else "forecast")
+                label=f"forecast: {model_name(model)}" if model else "forecast")
         ax.fill_between(forecast["ds"], forecast["yhat_lo"], forecast["yhat_hi"], color="#d9822b", alpha=0.2,
                         label="80% range")
     ax.set_ylabel("units per week")

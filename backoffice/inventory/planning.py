@@ -31,6 +31,14 @@ MODEL_NAMES = {
 }
 
 
+def model_name(model: str) -> str:
+    """How a sentence names a model (``a+b`` is a blend of both)."""
+    parts = [MODEL_NAMES.get(part, part) for part in model.split("+") if part]
+    if len(parts) <= 1:
+        return parts[0] if parts else "the stored forecast"
+    return "a blend of " + ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
 @dataclass(frozen=True)
 class DailyDemand:
     """Expected demand per day from ``start`` for a set of SKUs (rows) and days (columns)."""
@@ -186,7 +194,7 @@ class Planner:
         model = demand.models.get(code, "")
         sentence = (f"We expect to sell about {_units(units)} × {title} ({code}) in the next {weeks} week"
                     f"{'s' if weeks != 1 else ''} ({_day(self.today)} to {_day(end)}), most likely between "
-                    f"{_units(low)} and {_units(high)}; forecast by {MODEL_NAMES.get(model, model)}.")
+                    f"{_units(low)} and {_units(high)}; forecast by {model_name(model)}.")
         return UnitsForecast(code, title, self.today, end, units, low, high, model, sentence)
 
     def plan(self, sku: str, demand: DailyDemand | None = None, product: Product | None = None) -> InventoryPlan | None:

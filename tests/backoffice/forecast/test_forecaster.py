@@ -93,3 +93,17 @@ def test_the_shops_promotion_calendar_loads():
     table = load_promotions(ROOT / "backoffice" / "kb" / "promotions.yml")
     assert {"black_friday", "summer_sale"} <= set(table["holiday"])
     assert (table["upper_window"] >= 0).all() and (table["lower_window"] <= 0).all()
+
+
+def test_top_k_blends_the_best_backtest_models_and_round_trips(small_table, tmp_path):
+    from datetime import datetime
+
+    from backoffice.forecast.store import ForecastStore
+
+    forecaster = Forecaster("W", models=["historic_average", "ses", "naive", "sba"], backtest_h=4, country=None,
+                            top_k=2)
+    result = forecaster.fit_predict(small_table, 3)
+    assert all(model.count("+") == 1 for model in result["model"])
+    store = ForecastStore(tmp_path)
+    store.save(forecaster, small_table, result, made_at=datetime(2026, 1, 1))
+    pd.testing.assert_frame_equal(store.load_forecaster().predict(3), forecaster.predict(3))

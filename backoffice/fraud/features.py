@@ -23,6 +23,8 @@ TIME = "TX_DATETIME"
 AMOUNT = "TX_AMOUNT"
 LABEL = "TX_FRAUD"
 TX_ID = "TRANSACTION_ID"
+SPIKE = 3.0  # an amount over SPIKE times the customer's habit counts as a spike (no label needed)
+SPIKE_WINDOWS = (7, 14)
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,8 @@ class FeatureSpec:
             cols += [f"{c}_NB_TX_{w}DAY_WINDOW", f"{c}_AVG_AMOUNT_{w}DAY_WINDOW"]
         longest = max(self.windows)
         cols += [f"{c}_AVG_AMOUNT_{w}DAY_TO_{longest}DAY" for w in self.windows if w != longest]
-        cols += [f"AMOUNT_TO_{c}_AVG_{h}DAY", f"AMOUNT_ZSCORE_{c}_{h}DAY", f"{c}_NB_TX_1HOUR",
+        cols += [f"AMOUNT_TO_{c}_AVG_{h}DAY", f"AMOUNT_ZSCORE_{c}_{h}DAY",
+                 *[f"{c}_SPIKES_{w}DAY" for w in SPIKE_WINDOWS], f"{c}_NB_TX_1HOUR",
                  f"{c}_SECONDS_SINCE_PREV", f"{c}_RISK_{h}DAY_WINDOW"]
         for e in self.entities:
             for w in self.windows:
@@ -153,6 +156,9 @@ def build_features(transactions: pd.DataFrame, spec: FeatureSpec) -> pd.DataFram
     out[f"AMOUNT_TO_{c}_AVG_{spec.habit_days}DAY"] = np.where(past_nb > 0, _ratio(amount, past_mean), np.nan)
     out[f"AMOUNT_ZSCORE_{c}_{spec.habit_days}DAY"] = np.where(
         past_nb > 1, (amount - past_mean) / (past_std + 1.0), np.nan)
+    spikes = cust.cumsum(is_spike(amount, past_nb, past_mean))
+    for w in SPIKE_WINDOWS:
+        out[f"{c}_SPIKES_{w}DAY"] = cust.window(spikes, w * DAY, -1)
     out[f"{c}_NB_TX_1HOUR"] = cust.window(c_ones, HOUR, None)
     out[f"{c}_SECONDS_SINCE_PREV"] = _since_previous(cust, t)
     out[f"{c}_RISK_{spec.habit_days}DAY_WINDOW"] = _risk(cust, c_known, c_fraud, h, d)
@@ -168,6 +174,11 @@ def build_features(transactions: pd.DataFrame, spec: FeatureSpec) -> pd.DataFram
         out[f"{e}_SAME_{c}_TX_{spec.habit_days}DAY"] = same
         out[f"{e}_OTHER_{c}_TX_{spec.habit_days}DAY"] = ent.window(e_ones, h, -1) - same
     return pd.DataFrame(out, columns=spec.names())
+
+
+def is_spike(amount: np.ndarray, past_nb: np.ndarray, past_mean: np.ndarray) -> np.ndarray:
+    """1.0 where an amount is over ``SPIKE`` times the customer's past average (0 without a past)."""
+    return ((past_nb > 0) & (amount > SPIKE * past_mean)).astype(float)
 
 
 def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:

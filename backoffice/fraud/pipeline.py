@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,28 +17,7 @@ from backoffice.fraud.reasons import reasons
 from backoffice.fraud.state import RollingState
 from backoffice.fraud.threshold import threshold_for_budget
 
-
-@dataclass
-class Bundle:
-    """A trained model with the spec it was trained on and its decision threshold."""
-
-    model: FraudModel
-    spec: FeatureSpec
-    threshold: float
-    reviews_per_day: float
-    info: dict[str, Any] = field(default_factory=dict)
-
-    def save(self, path: Path) -> None:
-        """Write the bundle with joblib."""
-        self.model.save(Path(path), spec=self.spec, threshold=self.threshold, reviews_per_day=self.reviews_per_day,
-                        info=self.info)
-
-    @classmethod
-    def load(cls, path: Path) -> Bundle:
-        """Read a bundle written by ``save`` (ValueError if there is none)."""
-        model, extra = FraudModel.load(Path(path))
-        return cls(model, extra["spec"], float(extra["threshold"]), float(extra["reviews_per_day"]),
-                   dict(extra.get("info", {})))
+ANOMALY_SHARE = 0.2  # of the alert budget, for orders the anomaly forest finds unusual
 
 
 @dataclass(frozen=True)
@@ -48,6 +28,48 @@ class Verdict:
     anomaly: float
     reasons: list[str]
     hold: bool
+
+
+@dataclass
+class Bundle:
+    """A trained model with the spec it was trained on and its decision threshold."""
+
+    model: FraudModel
+    spec: FeatureSpec
+    threshold: float
+    reviews_per_day: float
+    info: dict[str, Any] = field(default_factory=dict)
+    anomaly_threshold: float | None = None
+
+    def save(self, path: Path) -> None:
+        """Write the bundle with joblib."""
+        self.model.save(Path(path), spec=self.spec, threshold=self.threshold, reviews_per_day=self.reviews_per_day,
+                        info=self.info, anomaly_threshold=self.anomaly_threshold)
+
+    def judge(self, row: np.ndarray, *, placed_at: datetime | None = None, explain: bool = True) -> Verdict:
+        """Probability, anomaly, reasons and the hold decision for one feature row.
+
+        An order is held when its probability reaches ``threshold``, or when its anomaly score reaches
+        ``anomaly_threshold`` (an unlabelled pattern: the anomaly gets its own share of the alert budget).
+        """
+        data = np.asarray(row, dtype=float).reshape(1, -1)
+        model = self.model
+        probability = float(model.proba_from_inputs(model._inputs(data))[0, 1])  # noqa: SLF001
+        anomaly = float(model.anomaly_score(data)[0]) if model.forest_ is not None else 0.0
+        unusual = self.anomaly_threshold is not None and anomaly >= self.anomaly_threshold
+        words = reasons(model, self.spec, data[0], placed_at=placed_at) if explain else []
+        if unusual and explain:
+            words = [f"an unusual combination of order details (anomaly score {anomaly:.2f}, rarer than "
+                     "almost every order seen)", *words][:3]
+        return Verdict(probability, anomaly, words, probability >= self.threshold or unusual)
+
+    @classmethod
+    def load(cls, path: Path) -> Bundle:
+        """Read a bundle written by ``save`` (ValueError if there is none)."""
+        model, extra = FraudModel.load(Path(path))
+        anomaly = extra.get("anomaly_threshold")
+        return cls(model, extra["spec"], float(extra["threshold"]), float(extra["reviews_per_day"]),
+                   dict(extra.get("info", {})), None if anomaly is None else float(anomaly))
 
 
 def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
@@ -74,15 +96,23 @@ def train(transactions: pd.DataFrame, spec: FeatureSpec, *, reviews_per_day: flo
     model = FraudModel(**(params or {})).fit(features, frame[LABEL].astype(int))
     steps.update()
     cut = int(round(len(frame) * (1.0 - model.holdout)))
-    held = model.predict_proba(features.iloc[cut:])[:, 1]
     days = pd.to_datetime(frame[TIME].iloc[cut:]).dt.date.to_numpy()
-    per_day = pd.Series(held).groupby(days).apply(list).to_dict()
-    threshold = threshold_for_budget(per_day, reviews_per_day)
+
+    def budget(values: np.ndarray, share: float) -> float:
+        return threshold_for_budget(pd.Series(values).groupby(days).apply(list).to_dict(), reviews_per_day * share)
+
+    later = features.iloc[cut:]
+    anomaly_threshold = None
+    share = 1.0
+    if model.forest_ is not None and not model.anomaly_as_feature:
+        share -= ANOMALY_SHARE
+        anomaly_threshold = budget(model.anomaly_score(later), ANOMALY_SHARE)
+    threshold = budget(model.predict_proba(later)[:, 1], share)
     steps.update()
     steps.close()
     info = {"rows": len(frame), "frauds": int(frame[LABEL].sum()), "first": str(frame[TIME].iloc[0]),
             "last": str(frame[TIME].iloc[-1])}
-    return Bundle(model, spec, threshold, reviews_per_day, info)
+    return Bundle(model, spec, threshold, reviews_per_day, info, anomaly_threshold)
 
 
 def score_frame(bundle: Bundle, history: pd.DataFrame | None, transactions: pd.DataFrame) -> np.ndarray:
@@ -131,14 +161,8 @@ class OnlineScorer:
 
     def score(self, tx: dict[str, Any], *, explain: bool = True) -> Verdict:
         """Score ``tx`` as the newest order (it is not added to the state: call ``observe``)."""
-        row = self.state.features(tx).reshape(1, -1)
-        model = self.bundle.model
-        inputs = model._inputs(row)  # noqa: SLF001
-        probability = float(model.proba_from_inputs(inputs)[0, 1])
-        anomaly = float(inputs[0, -1]) if model.forest_ is not None else 0.0
-        words = reasons(model, self.bundle.spec, row[0], placed_at=pd.Timestamp(tx[TIME]).to_pydatetime()) \
-            if explain else []
-        return Verdict(probability, anomaly, words, probability >= self.bundle.threshold)
+        row = self.state.features(tx)
+        return self.bundle.judge(row, placed_at=pd.Timestamp(tx[TIME]).to_pydatetime(), explain=explain)
 
     def observe(self, tx: dict[str, Any], label: float | None = None) -> None:
         self.state.observe(tx, label)

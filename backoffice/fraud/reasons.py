@@ -14,7 +14,7 @@ from datetime import datetime
 
 import numpy as np
 
-from backoffice.fraud.features import AMOUNT, FeatureSpec
+from backoffice.fraud.features import AMOUNT, SPIKE, SPIKE_WINDOWS, FeatureSpec
 from backoffice.fraud.model import FraudModel
 
 NOUNS = {"TERMINAL_ID": "terminal", "INSTRUMENT_ID": "payment card", "DEVICE_ID": "device",
@@ -61,6 +61,14 @@ def _groups(spec: FeatureSpec) -> list[tuple[str, list[str], Phrase]]:
             return f"placed {gap / 60:.0f} minutes after this customer's previous order"
         return None
 
+    def spikes(f: dict[str, float]) -> str | None:
+        count = f[f"{c}_SPIKES_{SPIKE_WINDOWS[-1]}DAY"]
+        if count >= 1:
+            plural = "order" if count == 1 else "orders"
+            return (f"this customer placed {count:.0f} other unusually large {plural} (over {SPIKE:g}× their average) "
+                    f"in the last {SPIKE_WINDOWS[-1]} days")
+        return None
+
     def customer_risk(f: dict[str, float]) -> str | None:
         return ("this customer's account had confirmed frauds in the last 30 days"
                 if f[f"{c}_RISK_{h}DAY_WINDOW"] > 0 else None)
@@ -69,6 +77,7 @@ def _groups(spec: FeatureSpec) -> list[tuple[str, list[str], Phrase]]:
         ("amount", [AMOUNT, ratio, zscore] + [n for n in spec.names() if n.startswith(f"{c}_AVG_AMOUNT_")], amount),
         ("velocity", [f"{c}_NB_TX_1HOUR", f"{c}_SECONDS_SINCE_PREV"]
          + [f"{c}_NB_TX_{w}DAY_WINDOW" for w in spec.windows], velocity),
+        ("spikes", [f"{c}_SPIKES_{w}DAY" for w in SPIKE_WINDOWS], spikes),
         ("customer_risk", [f"{c}_RISK_{h}DAY_WINDOW"], customer_risk),
     ]
     for e in spec.entities:
@@ -121,7 +130,7 @@ def reasons(model: FraudModel, spec: FeatureSpec, row: np.ndarray, *, top: int =
     for g, (_, columns, _) in enumerate(groups):
         for col in columns:
             variants[g, index[col]] = model.medians_[index[col]]
-    anomaly = model.forest_ is not None
+    anomaly = model.forest_ is not None and model.anomaly_as_feature
     if anomaly:
         variants[len(groups), -1] = model.anomaly_median_
     probs = model.proba_from_inputs(variants)[:, 1]

@@ -23,13 +23,12 @@ from sqlalchemy.orm import Session, selectinload
 from backoffice.config import ROOT
 from backoffice.fraud.features import FeatureSpec, build_features
 from backoffice.fraud.pipeline import Bundle, OnlineScorer, Verdict, train
-from backoffice.fraud.reasons import reasons
 from backoffice.fraud.state import RollingState
 from backoffice.models import Customer, FraudLabel, Order, OrderStatus, Refund, StaffMember
 
 SHOP_SPEC = FeatureSpec(customer="CUSTOMER_ID", entities=("INSTRUMENT_ID", "DEVICE_ID", "ADDRESS_ID"),
                         windows=(1, 7, 30), delay_days=7)
-DEMO_PARAMS: dict[str, Any] = {"max_iter": 150, "anomaly_trees": 60}
+DEMO_PARAMS: dict[str, Any] = {"max_iter": 200, "anomaly_trees": 60}
 SCREEN_DAYS = 3  # the seed holds risky orders of the last few days (screening "went live" then)
 REVIEWS_PER_DAY = 3.0
 MODEL_ENV = "SHOPDESK_FRAUD_MODEL"
@@ -178,11 +177,8 @@ def _rescore(session: Session, bundle: Bundle, order: Order, now: datetime) -> V
     frame = store_frame(session, as_of=now)
     frame = frame[frame["TRANSACTION_ID"].isin(ids | {order.id})].reset_index(drop=True)
     features = build_features(frame, spec).to_numpy()
-    row = features[int(frame.index[frame["TRANSACTION_ID"] == order.id][0])].reshape(1, -1)
-    inputs = bundle.model._inputs(row)  # noqa: SLF001
-    probability = float(bundle.model.proba_from_inputs(inputs)[0, 1])
-    words = reasons(bundle.model, spec, row[0], placed_at=order.placed_at)
-    return Verdict(probability, float(inputs[0, -1]), words, probability >= bundle.threshold)
+    row = features[int(frame.index[frame["TRANSACTION_ID"] == order.id][0])]
+    return bundle.judge(row, placed_at=order.placed_at)
 
 
 def score_order(session: Session, order: Order, *, now: datetime | None = None, hold: bool = True) -> Screened:

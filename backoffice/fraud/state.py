@@ -16,13 +16,24 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from backoffice.fraud.features import AMOUNT, DAY, HOUR, LABEL, TIME, TX_ID, FeatureSpec, check_columns
+from backoffice.fraud.features import (
+    AMOUNT,
+    DAY,
+    HOUR,
+    LABEL,
+    SPIKE,
+    SPIKE_WINDOWS,
+    TIME,
+    TX_ID,
+    FeatureSpec,
+    check_columns,
+)
 
 
 class _Track:
     """One key's transactions in time order, with running sums (index 0 = nothing yet)."""
 
-    __slots__ = ("times", "amount", "square", "known", "fraud", "labels")
+    __slots__ = ("times", "amount", "square", "known", "fraud", "labels", "spikes")
 
     def __init__(self) -> None:
         self.times: list[int] = []
@@ -31,8 +42,9 @@ class _Track:
         self.known: list[float] = [0.0]
         self.fraud: list[float] = [0.0]
         self.labels: list[float] = []
+        self.spikes: list[float] = [0.0]
 
-    def add(self, t: int, amount: float, label: float) -> int:
+    def add(self, t: int, amount: float, label: float, spike: float = 0.0) -> int:
         if self.times and t < self.times[-1]:
             raise ValueError("transactions must be observed in time order")
         self.times.append(t)
@@ -41,6 +53,7 @@ class _Track:
         self.square.append(self.square[-1] + amount * amount)
         self.known.append(self.known[-1] + (0.0 if math.isnan(label) else 1.0))
         self.fraud.append(self.fraud[-1] + (0.0 if math.isnan(label) else label))
+        self.spikes.append(self.spikes[-1] + spike)
         return len(self.times) - 1
 
     def relabel(self, index: int, label: float) -> None:
@@ -109,6 +122,8 @@ class RollingState:
         std = math.sqrt(max(square - mean * mean, 0.0))
         out[f"AMOUNT_TO_{c}_AVG_{spec.habit_days}DAY"] = amount / mean if past > 0 and mean > 0 else math.nan
         out[f"AMOUNT_ZSCORE_{c}_{spec.habit_days}DAY"] = (amount - mean) / (std + 1.0) if past > 1 else math.nan
+        for w in SPIKE_WINDOWS:
+            out[f"{c}_SPIKES_{w}DAY"] = cust.total(cust.spikes, t - w * DAY, t)
         lo, hi = cust.span(t - HOUR, t)
         out[f"{c}_NB_TX_1HOUR"] = float(hi - lo + 1)
         out[f"{c}_SECONDS_SINCE_PREV"] = float(t - cust.times[-1]) if cust.times else math.nan
@@ -132,9 +147,12 @@ class RollingState:
         t, _ = _epoch(tx[TIME])
         value = math.nan if label is None or (isinstance(label, float) and math.isnan(label)) else float(label)
         amount = float(tx[AMOUNT])
-        places = [(track, track.add(t, amount, value)) for track in (
-            [self._track("c", tx[c])]
-            + [self._track("e:" + e, tx[e]) for e in spec.entities]
+        cust = self._track("c", tx[c])
+        lo, hi = cust.span(t - spec.habit_days * DAY, t)
+        mean = (cust.amount[hi] - cust.amount[lo]) / max(hi - lo, 1)
+        spike = float(hi > lo and amount > SPIKE * mean)
+        places = [(cust, cust.add(t, amount, value, spike))] + [(track, track.add(t, amount, value)) for track in (
+            [self._track("e:" + e, tx[e]) for e in spec.entities]
             + [self._track("p:" + e, (tx[c], tx[e])) for e in spec.entities])]
         self.where[tx[TX_ID]] = places
         self.last_time = t

@@ -186,7 +186,6 @@ def screen(orders: Sequence[OrderPlan], now: datetime) -> Screening | None:
     import pandas as pd
 
     from backoffice.fraud.pipeline import score_labelled, train
-    from backoffice.fraud.reasons import reasons
     from backoffice.fraud.shop import DEMO_PARAMS, SCREEN_DAYS, SHOP_SPEC, reviews_per_day
 
     frame = pd.DataFrame({
@@ -202,14 +201,16 @@ def screen(orders: Sequence[OrderPlan], now: datetime) -> Screening | None:
         return None
     bundle = train(known, SHOP_SPEC, reviews_per_day=reviews_per_day(), params=DEMO_PARAMS)
     probabilities, features = score_labelled(bundle, frame)
+    unusual = bundle.model.anomaly_score(features) if bundle.anomaly_threshold is not None else None
     since = now - timedelta(days=SCREEN_DAYS)
     explain_since = now - timedelta(days=30)
     held = 0
     for i, plan in enumerate(orders):
         plan.fraud_score = round(float(probabilities[i]), 6)
-        risky = plan.fraud_score >= bundle.threshold
+        risky = plan.fraud_score >= bundle.threshold or (
+            unusual is not None and bundle.anomaly_threshold is not None and unusual[i] >= bundle.anomaly_threshold)
         if risky and plan.placed_at >= explain_since:
-            plan.fraud_reasons = reasons(bundle.model, SHOP_SPEC, features[i], placed_at=plan.placed_at)
+            plan.fraud_reasons = bundle.judge(features[i], placed_at=plan.placed_at).reasons
         if risky and plan.placed_at >= since and plan.fully_refunded_at is None:
             plan.fraud_hold = True
             held += 1

@@ -28,13 +28,15 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from tqdm import tqdm
 
-from backoffice.fraud.features import FeatureSpec, build_features
-from backoffice.fraud.metrics import card_precision_at_k, handbook_split
-from backoffice.fraud.model import FraudModel
-from backoffice.fraud.pipeline import Bundle, OnlineScorer, score_frame
-from backoffice.fraud.state import RollingState
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from backoffice.fraud.features import FeatureSpec, build_features  # noqa: E402
+from backoffice.fraud.metrics import card_precision_at_k, handbook_split  # noqa: E402
+from backoffice.fraud.model import FraudModel  # noqa: E402
+from backoffice.fraud.pipeline import Bundle, OnlineScorer, score_frame  # noqa: E402
+from backoffice.fraud.state import RollingState  # noqa: E402
+
 DATA = ROOT.parent / "shared" / "data" / "fraud"
 HANDBOOK = "handbook_simulated/transactions_2018-06-15_to_2018-08-14.csv.xz"
 ULB = "ulb_creditcard/creditcard_rows_mod3_eq0.csv.xz"

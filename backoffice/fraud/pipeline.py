@@ -18,6 +18,7 @@ from backoffice.fraud.state import RollingState
 from backoffice.fraud.threshold import threshold_for_budget
 
 ANOMALY_SHARE = 0.2  # of the alert budget, for orders the anomaly forest finds unusual
+ANOMALY_MIN_PROBABILITY = 0.25  # of the threshold: an anomaly alarm also needs some supervised suspicion
 
 
 @dataclass(frozen=True)
@@ -50,13 +51,16 @@ class Bundle:
         """Probability, anomaly, reasons and the hold decision for one feature row.
 
         An order is held when its probability reaches ``threshold``, or when its anomaly score reaches
-        ``anomaly_threshold`` (an unlabelled pattern: the anomaly gets its own share of the alert budget).
+        ``anomaly_threshold`` (an unlabelled pattern: the anomaly gets its own share of the alert budget) and
+        the model finds it at least somewhat suspicious too (a quarter of the threshold): a very regular
+        customer's orders are unusual but not suspicious.
         """
         data = np.asarray(row, dtype=float).reshape(1, -1)
         model = self.model
         probability = float(model.proba_from_inputs(model._inputs(data))[0, 1])  # noqa: SLF001
         anomaly = float(model.anomaly_score(data)[0]) if model.forest_ is not None else 0.0
-        unusual = self.anomaly_threshold is not None and anomaly >= self.anomaly_threshold
+        unusual = (self.anomaly_threshold is not None and anomaly >= self.anomaly_threshold
+                   and probability >= self.threshold * ANOMALY_MIN_PROBABILITY)
         words = reasons(model, self.spec, data[0], placed_at=placed_at) if explain else []
         if unusual and explain:
             words = [f"an unusual combination of order details (anomaly score {anomaly:.2f}, rarer than "

@@ -133,17 +133,18 @@ def reasons(model: FraudModel, spec: FeatureSpec, row: np.ndarray, *, top: int =
     anomaly = model.forest_ is not None and model.anomaly_as_feature
     if anomaly:
         variants[len(groups), -1] = model.anomaly_median_
-    probs = model.proba_from_inputs(variants)[:, 1]
-    base = float(model.proba_from_inputs(inputs)[0, 1])
+    # Log-odds, not probabilities: a near-certain fraud with several signals would show no single drop.
+    raw = model.booster_.raw(variants)
+    base = float(model.booster_.raw(inputs)[0])
     weighted: list[tuple[float, str]] = []
     for g, (name, _, phrase) in enumerate(groups):
         words = phrase(facts)
-        if words is not None and base - probs[g] > 0.001:
+        if words is not None and base - raw[g] > 0.05:
             if name == "night" and placed_at is not None:
                 words = f"placed at night ({placed_at:%H:%M})"
-            weighted.append((base - float(probs[g]), words))
-    if anomaly and base - probs[len(groups)] > 0.001:
-        weighted.append((base - float(probs[len(groups)]),
+            weighted.append((base - float(raw[g]), words))
+    if anomaly and base - raw[len(groups)] > 0.05:
+        weighted.append((base - float(raw[len(groups)]),
                          f"an unusual combination of order details (anomaly score {inputs[0, -1]:.2f})"))
     weighted.sort(key=lambda item: -item[0])
     return [words for _, words in weighted[:top]]

@@ -185,7 +185,7 @@ def screen(orders: Sequence[OrderPlan], now: datetime) -> Screening | None:
     """
     import pandas as pd
 
-    from backoffice.fraud.pipeline import score_labelled, train
+    from backoffice.fraud.pipeline import ANOMALY_MIN_PROBABILITY, score_labelled, train
     from backoffice.fraud.shop import DEMO_PARAMS, SCREEN_DAYS, SHOP_SPEC, reviews_per_day
 
     frame = pd.DataFrame({
@@ -208,7 +208,8 @@ def screen(orders: Sequence[OrderPlan], now: datetime) -> Screening | None:
     for i, plan in enumerate(orders):
         plan.fraud_score = round(float(probabilities[i]), 6)
         risky = plan.fraud_score >= bundle.threshold or (
-            unusual is not None and bundle.anomaly_threshold is not None and unusual[i] >= bundle.anomaly_threshold)
+            unusual is not None and bundle.anomaly_threshold is not None and unusual[i] >= bundle.anomaly_threshold
+            and plan.fraud_score >= bundle.threshold * ANOMALY_MIN_PROBABILITY)
         if risky and plan.placed_at >= explain_since:
             plan.fraud_reasons = bundle.judge(features[i], placed_at=plan.placed_at).reasons
         if risky and plan.placed_at >= since and plan.fully_refunded_at is None:

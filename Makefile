@@ -14,7 +14,7 @@ DB_STAMP := var/.seeded
 MODEL := models/shopdesk.tar.gz
 TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 
-.PHONY: help setup run test lint seed train db bench-chat bench-nlu clean lock browser create-staff bench-fraud retrain-fraud forecast bench-forecast bench-routing
+.PHONY: help setup run test lint seed train db bench-chat bench-nlu clean lock browser create-staff bench-fraud retrain-fraud forecast bench-forecast bench-routing plan-deliveries
 
 help:
 	@echo "make run         start the demo shop (creates environments, database and model when missing)"
@@ -29,7 +29,7 @@ help:
 	@echo "make retrain-fraud  retrain the shop's fraud model from review and simulated labels"
 	@echo "make forecast    refit every SKU's demand forecast from the store's sales (the nightly job)"
 	@echo "make bench-forecast  forecast accuracy on Online Retail and M4 Weekly, and fitting time"
-	@echo "make bench-routing  route planning: Solomon/CVRPLIB gaps, feasibility, scaling (ARGS=--quick; full run ~80 min)"
+	@echo "make bench-routing  route planning: Solomon/CVRPLIB gaps, feasibility, scaling (ARGS=--quick; full run ~85 min)"
 
 setup: $(VENV)/.installed $(VENV_RASA)/.installed browser
 
@@ -103,6 +103,11 @@ bench-chat: setup db train
 bench-routing: $(VENV)/.installed
 	@mkdir -p var
 	nice -n 10 $(PY) scripts/bench_routing.py --out var/bench_routing.json $(ARGS)
+
+# The shop's own vans: the parcels due that day (default tomorrow) planned from the depot in backoffice/kb/fleet.yml.
+plan-deliveries: db
+	@mkdir -p var
+	$(PY) -m backoffice.delivery plan $(if $(DAY),--day $(DAY)) --map var/delivery-plan.png
 
 bench-nlu: $(VENV_RASA)/.installed
 	$(VENV_RASA)/bin/python scripts/eval_nlu.py

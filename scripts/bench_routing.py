@@ -282,7 +282,7 @@ def main() -> int:
     parser.add_argument("--long-instances", nargs="+", help="Solomon instances for limits over 10 s (default: same)")
     parser.add_argument("--cvrp-time-limit", type=float, default=5.0)
     parser.add_argument("--scaling", type=int, nargs="*", default=[200, 500, 1000], help="generated sizes")
-    parser.add_argument("--scaling-time-limit", type=float, default=30.0)
+    parser.add_argument("--scaling-time-limit", type=float, default=120.0)
     parser.add_argument("--skip", nargs="*", default=[], choices=["solomon", "cvrp", "scaling"])
     parser.add_argument("--out", type=Path, help="also write the JSON here")
     args = parser.parse_args()

@@ -30,6 +30,7 @@ help:
 	@echo "make forecast    refit every SKU's demand forecast from the store's sales (the nightly job)"
 	@echo "make bench-forecast  forecast accuracy on Online Retail and M4 Weekly, and fitting time"
 	@echo "make bench-routing  route planning: Solomon/CVRPLIB gaps, feasibility, scaling (ARGS=--quick; full run ~85 min)"
+	@echo "make plan-deliveries  plan tomorrow's van rounds (DAY=YYYY-MM-DD for another day); map in var/delivery-plan.png"
 
 setup: $(VENV)/.installed $(VENV_RASA)/.installed browser
 

@@ -45,6 +45,14 @@ def order_scope(tracker: Tracker, deps: Deps) -> dict[str, Any]:
     return {"email": tracker.get_slot("order_email")}
 
 
+OPERATOR_ROLES = ("operator", "admin")
+
+
+def is_operator(tracker: Tracker, deps: Deps) -> bool:
+    """Whether the latest message carries a verified operator (or admin) identity; the text can't claim one."""
+    return identity_of(tracker, deps).role in OPERATOR_ROLES
+
+
 def latest_intent(tracker: Tracker) -> str:
     """The intent of the latest user message ("" when there is none)."""
     intent = tracker.latest_message.get("intent") or {}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -11,18 +10,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.context import identity_of
+from actions.context import is_operator
 from actions.deps import get_deps
+from backoffice.catalog import SKU
 from backoffice.stock import lowest_stock, product_by_sku
 
 log = logging.getLogger(__name__)
-OPERATOR_ROLES = ("operator", "admin")
-_SKU = re.compile(r"(?<![0-9A-Za-z])([0-9]{5}[A-Za-z]{0,2})(?![0-9A-Za-z])")
-
-
-def is_operator(tracker: Tracker) -> bool:
-    """Whether the latest message carries a verified operator or admin identity."""
-    return identity_of(tracker, get_deps()).role in OPERATOR_ROLES
 
 
 class ActionStockReport(Action):
@@ -32,12 +25,12 @@ class ActionStockReport(Action):
         return "action_stock_report"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        if not is_operator(tracker):
+        if not is_operator(tracker, get_deps()):
             dispatcher.utter_message(response="utter_operator_only")
             return []
         sku = next(tracker.get_latest_entity_values("sku"), None)
         if sku is None:
-            found = _SKU.search(tracker.latest_message.get("text") or "")
+            found = SKU.search(tracker.latest_message.get("text") or "")
             sku = found.group(1) if found else None
         try:
             with get_deps().session() as session:

@@ -51,3 +51,28 @@ def transcript(events: list[dict[str, Any]], limit: int = 200) -> list[Transcrip
         at = datetime.fromtimestamp(float(event.get("timestamp") or 0), tz=UTC).replace(tzinfo=None)
         lines.append(TranscriptLine(at=at, sender="customer" if kind == "user" else "bot", text=str(event["text"])))
     return lines[-limit:]
+
+
+_COUNT_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fourteen": 14, "twenty": 20,
+                "thirty": 30}
+_SPAN = re.compile(r"\b(\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fourteen"
+                   r"|twenty|thirty)\s+(day|days|week|weeks|month|months|fortnight)\b")
+
+
+def days_in(text: str, default: int) -> int:
+    """The time span a question names, in days ("next four weeks" → 28, "14 days" → 14, "next month" → 28)."""
+    lower = text.lower()
+    match = _SPAN.search(lower)
+    if match:
+        count = int(match.group(1)) if match.group(1).isdigit() else _COUNT_WORDS[match.group(1)]
+        unit = match.group(2)
+        per = 1 if unit.startswith("day") else 7 if unit.startswith("week") else 14 if unit == "fortnight" else 28
+        return max(1, min(count * per, 365))
+    if re.search(r"\b(next|this|coming) month\b", lower):
+        return 28
+    if re.search(r"\b(next|this|coming) week\b", lower):
+        return 7
+    if "fortnight" in lower:
+        return 14
+    return default

@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 RESOLVED_PAYLOAD = "/support_resolved"
 MAX_CARDS = 10
 _URL = re.compile(r"https?://[^\s\"'<>]+\Z")
+_DATA_IMAGE = re.compile(r"data:image/(?:png|jpeg|gif|webp);base64,[A-Za-z0-9+/=]+\Z")  # charts drawn by actions
 
 
 def utc_now() -> datetime:
@@ -71,7 +72,7 @@ def split_reply(raw: dict[str, Any]) -> tuple[str | None, dict[str, Any], dict[s
     data: dict[str, Any] = {}
     if raw.get("buttons"):
         data["buttons"], data["used"] = raw["buttons"], None
-    if isinstance(raw.get("image"), str) and _URL.match(raw["image"]):
+    if isinstance(raw.get("image"), str) and (_URL.match(raw["image"]) or _DATA_IMAGE.match(raw["image"])):
         data["image"] = raw["image"]
     cards = _clean_cards(custom.get("cards"))
     if cards:

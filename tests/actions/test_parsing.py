@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.parsing import means_newest, mistyped_order_number, pick_from_list
+from actions.parsing import days_in, means_newest, mistyped_order_number, pick_from_list
 
 
 @pytest.mark.parametrize(("text", "newest"), [
@@ -21,3 +21,12 @@ def test_pick_from_list() -> None:
                                              ("jo@x.com", None)])
 def test_mistyped_order_number(text: str, token: str | None) -> None:
     assert mistyped_order_number(text) == token
+
+
+@pytest.mark.parametrize(("text", "days"), [
+    ("how many will we sell in the next four weeks?", 28), ("what runs out in 14 days", 14),
+    ("sales next month", 28), ("over the next 2 weeks", 14), ("in a fortnight", 14), ("this week", 7),
+    ("what will we sell", 30), ("in 3 months", 84),
+])
+def test_days_in_reads_the_span_of_a_question(text: str, days: int) -> None:
+    assert days_in(text, 30) == days

@@ -137,6 +137,8 @@
   }
 
   function safeImage(value) {
+    // Charts from the assistant arrive inline as base64 PNG (the CSP allows data: images); others must be https.
+    if (typeof value === "string" && /^data:image\/(?:png|gif|jpeg|webp);base64,[a-z0-9+/=]+$/i.test(value)) return value;
     var href = safeUrl(value);
     return href && /^https:/i.test(href) ? href : null;
   }

@@ -94,8 +94,8 @@ def _entity_risk(entity: str, spec: FeatureSpec) -> Phrase:
             frauds = round(f[f"{entity}_RISK_{w}DAY_WINDOW"] * f[f"{entity}_NB_TX_{w}DAY_WINDOW"])
             if frauds > 0:
                 plural = "fraud" if frauds == 1 else "frauds"
-                return (f"this {_noun(entity)} had {frauds} confirmed {plural} in the {w} day{'s' * (w > 1)} before "
-                        f"the last {spec.delay_days} (whose labels may still be open)")
+                return (f"this {_noun(entity)} had {frauds} confirmed {plural} in the last {w + spec.delay_days} days "
+                        f"(fraud labels arrive after {spec.delay_days})")
         return None
 
     return phrase
@@ -107,7 +107,8 @@ def _entity_usage(entity: str, spec: FeatureSpec) -> Phrase:
     def phrase(f: dict[str, float]) -> str | None:
         other, same = f[f"{entity}_OTHER_{c}_TX_{h}DAY"], f[f"{entity}_SAME_{c}_TX_{h}DAY"]
         if other >= 1:
-            return f"this {_noun(entity)} was used for {other:.0f} other customers' orders in the last {h} days"
+            whose = "another customer's order" if other == 1 else f"{other:.0f} other customers' orders"
+            return f"this {_noun(entity)} was used for {whose} in the last {h} days"
         if same == 0:
             return f"first order from this customer with this {_noun(entity)} in {h} days"
         return None

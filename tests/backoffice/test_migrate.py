@@ -130,3 +130,24 @@ def test_upgrade_from_the_first_schema_keeps_existing_tickets(sqlite_file: tuple
     with engine.connect() as conn:
         row = conn.execute(text("SELECT summary, assignee_id, claimed_at FROM support_tickets")).one()
     assert tuple(row) == ("late parcel", None, None)
+
+
+def test_upgrade_of_a_seeded_sqlite_store_keeps_its_orders(sqlite_file: tuple[str, Engine]) -> None:
+    """Later migrations rebuild the orders table on SQLite; rows that point at orders must survive."""
+    url, engine = sqlite_file
+    config = alembic_config(url)
+    command.upgrade(config, "0002")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO customers (id, email, name, country, created_at, newsletter)"
+                          " VALUES (1, 'a@example.com', 'A', 'UK', '2026-01-01 00:00:00', 0)"))
+        conn.execute(text(
+            "INSERT INTO orders (id, number, customer_id, email, status, placed_at, currency, total, ship_line1,"
+            " ship_city, ship_postcode, ship_country) VALUES (1, '600001', 1, 'a@example.com', 'paid',"
+            " '2026-11-01 10:00:00', 'GBP', 4.20, '1 High St', 'London', 'E1 1AA', 'United Kingdom')"))
+        conn.execute(text("INSERT INTO payments (id, order_id, method, amount, status, created_at)"
+                          " VALUES (1, 1, 'card', 4.20, 'captured', '2026-11-01 10:00:00')"))
+    command.upgrade(config, "head")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT number FROM orders")).scalars().all() == ["600001"]
+        assert conn.execute(text("SELECT order_id FROM payments")).scalars().all() == [1]
+        assert conn.execute(text("PRAGMA foreign_key_check")).all() == []

@@ -14,7 +14,7 @@ DB_STAMP := var/.seeded
 MODEL := models/shopdesk.tar.gz
 TRAINING_FILES := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 
-.PHONY: help setup run test lint seed train db bench-chat bench-nlu clean lock browser create-staff bench-fraud retrain-fraud forecast bench-forecast bench-routing plan-deliveries
+.PHONY: help setup run test lint seed train db bench-chat bench-nlu clean lock browser create-staff bench-fraud retrain-fraud forecast bench-forecast bench-routing plan-deliveries recommend bench-recommend
 
 help:
 	@echo "make run         start the demo shop (creates environments, database and model when missing)"
@@ -30,6 +30,8 @@ help:
 	@echo "make forecast    refit every SKU's demand forecast from the store's sales (the nightly job)"
 	@echo "make bench-forecast  forecast accuracy on Online Retail and M4 Weekly, and fitting time"
 	@echo "make bench-routing  route planning: Solomon/CVRPLIB gaps, feasibility, scaling (ARGS=--quick; full run ~85 min)"
+	@echo "make recommend   train the shop's recommender and search index from the store (var/recommend)"
+	@echo "make bench-recommend  SASRec vs baselines on Amazon Beauty/Sports (HR/NDCG@10), recommend and search latency"
 	@echo "make plan-deliveries  plan tomorrow's van rounds (DAY=YYYY-MM-DD for another day); map in var/delivery-plan.png"
 
 setup: $(VENV)/.installed $(VENV_RASA)/.installed browser
@@ -132,3 +134,12 @@ forecast: db
 
 bench-forecast: $(VENV)/.installed
 	nice -n 10 $(PY) scripts/bench_forecast.py
+
+# Recommendations: fit SASRec + co-purchase on every customer's orders, and cache the product search embeddings.
+recommend: db
+	nice -n 10 $(PY) -m backoffice.recommend train
+
+# Reads ../shared/data/recommendation (ARGS="--data DIR"; ARGS="--users 2000 --epochs 3" for a quick check).
+bench-recommend: $(VENV)/.installed db
+	@mkdir -p var
+	nice -n 10 $(PY) scripts/bench_recommend.py --out var/bench_recommend.json $(ARGS)

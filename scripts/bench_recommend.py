@@ -139,8 +139,8 @@ def bench_shop(args: argparse.Namespace) -> dict[str, object]:
                 t = time.perf_counter()
                 store.search_products(session, query, 5)
                 timings["search"].append(time.perf_counter() - t)
-        example = {q: [(h.title, str(h.price), h.reason) for h in store.search_products(session, q, 3)]
-                   for q in QUERIES[:2]}
+        example: dict[str, object] = {
+            q: [(h.title, str(h.price), h.reason) for h in store.search_products(session, q, 3)] for q in QUERIES[:2]}
         example["recommend"] = [(h.title, h.reason) for h in store.recommend_for(session, customers[0], 3)]
     info.update({k: _pct(v) for k, v in timings.items()})
     info["out_of_stock_returned"] = out_of_stock

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -19,7 +20,7 @@ START = datetime(2026, 1, 1, 9, 0)
 
 
 @pytest.fixture
-def shop(session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Session:
+def shop(session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Session]:
     """16 products in two taste groups plus one nobody bought; 24 customers with one order per purchase."""
     monkeypatch.setenv("SHOPDESK_RECOMMEND_DIR", str(tmp_path / "recommend"))
     fake = BagOfWords()

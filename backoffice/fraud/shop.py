@@ -7,6 +7,7 @@ shopper sees mentions the hold. Rejecting a held order cancels it and refunds wh
 
 from __future__ import annotations
 
+import gc
 import math
 import os
 import time as clock
@@ -141,6 +142,7 @@ def scorer(session: Session, *, now: datetime | None = None) -> OnlineScorer | N
         bundle = Bundle.load(path)
         frame = store_frame(session, as_of=now)
         state = RollingState.from_frame(frame, bundle.spec)
+        gc.freeze()  # the state is many small long-lived objects: keep the collector from walking them per order
         last = int(frame["TRANSACTION_ID"].max()) if len(frame) else 0
         entry = _CACHE[key] = _Entry(OnlineScorer(bundle, state), mtime, clock.monotonic(), last)
     return entry.scorer

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from backoffice.config import get_settings
 from backoffice.db import get_sessionmaker, session_scope
+from backoffice.delivery import Fleet, load_fleet
 from backoffice.knowledge import KnowledgeBase, load_knowledge_base
 
 
@@ -22,6 +23,7 @@ class Deps:
     kb: KnowledgeBase
     secret: str
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC).replace(tzinfo=None))
+    fleet: Fleet | None = None  # the delivery vans; None means backoffice/kb/fleet.yml
 
     def session(self) -> AbstractContextManager[Session]:
         """A session that commits on success and rolls back on error."""
@@ -37,7 +39,7 @@ def get_deps() -> Deps:
     if _deps is None:
         settings = get_settings()
         _deps = Deps(sessions=get_sessionmaker(), kb=load_knowledge_base(settings.policy_file),
-                     secret=settings.secret_key)
+                     secret=settings.secret_key, fleet=load_fleet(settings.fleet_file))
     return _deps
 
 

@@ -5,14 +5,11 @@ from __future__ import annotations
 import base64
 import logging
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
-from sqlalchemy.exc import SQLAlchemyError
 
-from actions.context import is_operator
 from actions.deps import get_deps
+from actions.operator import OperatorAction
 from actions.parsing import days_in
 from backoffice.catalog import find_products
 from backoffice.inventory import forecast_chart, forecast_units, reorder_suggestions, stockout_risks
@@ -21,29 +18,11 @@ log = logging.getLogger(__name__)
 LIST_LIMIT = 10
 
 
-class _OperatorAction(Action):
-    """Refuse anyone without a signed operator role; turn back-office failures into a polite answer."""
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        if not is_operator(tracker, get_deps()):
-            dispatcher.utter_message(response="utter_operator_only")
-            return []
-        try:
-            self.answer(dispatcher, tracker)
-        except (SQLAlchemyError, OSError, ValueError):
-            log.exception("%s failed", self.name())
-            dispatcher.utter_message(response="utter_backoffice_error")
-        return []
-
-    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-        raise NotImplementedError
-
-
 def _text(tracker: Tracker) -> str:
     return str(tracker.latest_message.get("text") or "")
 
 
-class ActionForecastUnits(_OperatorAction):
+class ActionForecastUnits(OperatorAction):
     """"How many hand warmers will we sell in the next four weeks?"."""
 
     def name(self) -> str:
@@ -64,7 +43,7 @@ class ActionForecastUnits(_OperatorAction):
         dispatcher.utter_message(response="utter_forecast_units", sentence=found.sentence)
 
 
-class ActionStockoutRisks(_OperatorAction):
+class ActionStockoutRisks(OperatorAction):
     """"What will run out in the next 14 days?"."""
 
     def name(self) -> str:
@@ -82,7 +61,7 @@ class ActionStockoutRisks(_OperatorAction):
         dispatcher.utter_message(response="utter_stockouts", days=days, count=len(risks), lines=lines + more)
 
 
-class ActionReorderSuggestions(_OperatorAction):
+class ActionReorderSuggestions(OperatorAction):
     """"What should I reorder today?"."""
 
     def name(self) -> str:
@@ -99,7 +78,7 @@ class ActionReorderSuggestions(_OperatorAction):
         dispatcher.utter_message(response="utter_reorders", count=len(suggestions), lines=lines + more)
 
 
-class ActionShowForecast(_OperatorAction):
+class ActionShowForecast(OperatorAction):
     """"Show me the forecast for 85123A": a chart of history, forecast, 80% band and stock."""
 
     def name(self) -> str:

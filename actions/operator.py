@@ -18,34 +18,44 @@ from backoffice.stock import lowest_stock, product_by_sku
 log = logging.getLogger(__name__)
 
 
-class ActionStockReport(Action):
-    """Units on hand for one SKU, or the ten products closest to running out."""
-
-    def name(self) -> str:
-        return "action_stock_report"
+class OperatorAction(Action):
+    """Refuse anyone without a signed operator role; turn back-office failures into a polite answer."""
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if not is_operator(tracker, get_deps()):
             dispatcher.utter_message(response="utter_operator_only")
             return []
+        try:
+            self.answer(dispatcher, tracker)
+        except (SQLAlchemyError, OSError, ValueError):
+            log.exception("%s failed", self.name())
+            dispatcher.utter_message(response="utter_backoffice_error")
+        return []
+
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        """Answer the operator (subclasses)."""
+        raise NotImplementedError
+
+
+class ActionStockReport(OperatorAction):
+    """Units on hand for one SKU, or the ten products closest to running out."""
+
+    def name(self) -> str:
+        return "action_stock_report"
+
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         sku = next(tracker.get_latest_entity_values("sku"), None)
         if sku is None:
             found = SKU.search(tracker.latest_message.get("text") or "")
             sku = found.group(1) if found else None
-        try:
-            with get_deps().session() as session:
-                if sku is not None:
-                    product = product_by_sku(session, sku)
-                    if product is None:
-                        dispatcher.utter_message(response="utter_unknown_sku", sku=sku.upper())
-                    else:
-                        dispatcher.utter_message(response="utter_stock_of_sku", sku=product.sku,
-                                                 title=product.title, units=product.stock_on_hand)
-                    return []
-                lines = [f"- {p.sku} {p.title}: {p.stock_on_hand}" for p in lowest_stock(session)]
-        except SQLAlchemyError:
-            log.exception("stock look-up failed")
-            dispatcher.utter_message(response="utter_backoffice_error")
-            return []
+        with get_deps().session() as session:
+            if sku is not None:
+                product = product_by_sku(session, sku)
+                if product is None:
+                    dispatcher.utter_message(response="utter_unknown_sku", sku=sku.upper())
+                else:
+                    dispatcher.utter_message(response="utter_stock_of_sku", sku=product.sku, title=product.title,
+                                             units=product.stock_on_hand)
+                return
+            lines = [f"- {p.sku} {p.title}: {p.stock_on_hand}" for p in lowest_stock(session)]
         dispatcher.utter_message(response="utter_lowest_stock", lines="\n".join(lines))
-        return []

@@ -12,9 +12,11 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import object_session
 
 from actions.context import order_scope
 from actions.deps import Deps, get_deps
+from backoffice.delivery import current_window
 from backoffice.models import Order
 from backoffice.orders import OrderView, find_order, view
 from backoffice.policy import can_cancel, can_change_address, can_refund, refundable_amount
@@ -46,11 +48,20 @@ def _day(value: date | datetime) -> str:
     return f"{value:%A %d %B}"
 
 
-def eta_text(order: OrderView, today: date) -> str:
-    """When the parcel arrives (or arrived), in one sentence."""
+def van_window(order: Order, today: date) -> str | None:
+    """The delivery window promised for this order by today's (or a later) van plan, if it is on a van."""
+    session = object_session(order)
+    window = current_window(session, order.number, today) if session is not None else None
+    return window.describe() if window is not None else None
+
+
+def eta_text(order: OrderView, today: date, window: str | None = None) -> str:
+    """When the parcel arrives (or arrived), in one sentence; ``window`` is our own van's promised slot."""
     tracking = order.tracking
     if order.status in ("cancelled", "returned"):
         return f"it was {order.status}, so no delivery is expected."
+    if window is not None and (tracking is None or tracking.delivered_at is None):
+        return f"it's on our own delivery van: it arrives on {window}."
     if tracking is None:
         return "it hasn't shipped yet; we'll e-mail the tracking link as soon as it leaves our warehouse."
     if tracking.delivered_at is not None:
@@ -131,18 +142,22 @@ class ActionHandleOrder(Action):
         if goal == "invoice":
             self._invoice(order, seen, dispatcher)
             return []
-        self._track(seen, dispatcher, deps.clock().date(), common)
+        self._track(seen, dispatcher, deps.clock().date(), common, van_window(order, deps.clock().date()))
         return []
 
     @staticmethod
-    def _track(seen: OrderView, dispatcher: CollectingDispatcher, today: date, common: dict[str, Any]) -> None:
+    def _track(seen: OrderView, dispatcher: CollectingDispatcher, today: date, common: dict[str, Any],
+               window: str | None) -> None:
         dispatcher.utter_message(response="utter_order_status", placed=f"{seen.placed_at:%d %B %Y}",
                                  status_text=STATUS_TEXT.get(seen.status, seen.status), **common)
         if seen.tracking is not None and seen.status in ("shipped", "delivered"):
             dispatcher.utter_message(response="utter_tracking", carrier=seen.tracking.carrier,
                                      tracking_number=seen.tracking.tracking_number,
                                      latest_event=seen.tracking.latest_event or "none yet",
-                                     eta_text=sentence(eta_text(seen, today)))
+                                     eta_text=sentence(eta_text(seen, today, window)))
+        elif window is not None:  # packed and already on tomorrow's van round
+            dispatcher.utter_message(response="utter_order_eta", order_number=seen.number,
+                                     eta_text=sentence(eta_text(seen, today, window)))
 
     @staticmethod
     def _refunds(seen: OrderView, dispatcher: CollectingDispatcher) -> None:
@@ -181,7 +196,8 @@ class ActionDeliveryPeriod(Action):
                 with deps.session() as session:
                     order = find_order(session, number, **order_scope(tracker, deps))
                     if order is not None:
-                        text = eta_text(view(order), deps.clock().date())
+                        today = deps.clock().date()
+                        text = eta_text(view(order), today, van_window(order, today))
                         dispatcher.utter_message(response="utter_order_eta", order_number=order.number,
                                                  eta_text=sentence(text))
                         return []

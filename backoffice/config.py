@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     )
     secret_key: str = Field(DEV_SECRET, description="HMAC key shared by the web front and the action server")
     policy_file: Path = ROOT / "backoffice" / "kb" / "policies.yml"
+    fleet_file: Path = Field(ROOT / "backoffice" / "kb" / "fleet.yml", description="The delivery vans and depot")
     rasa_url: str = "http://127.0.0.1:5005"
     web_host: str = "127.0.0.1"
     web_port: int = 8000

@@ -21,7 +21,8 @@ def _parser() -> argparse.ArgumentParser:
     nxt.add_argument("--sequences", type=Path, required=True, help="one line per user: user_id item_1 ... item_n")
     nxt.add_argument("--top", type=int, default=20, help="items per user (default 20)")
     nxt.add_argument("--out", type=Path, required=True, help="one line per user: user_id rec_1 ... rec_top")
-    nxt.add_argument("--method", choices=METHODS, default="sasrec", help="model (default sasrec)")
+    nxt.add_argument("--method", choices=METHODS, default="hybrid",
+                     help="hybrid (default): SASRec plus co-purchase; or one model alone")
     nxt.add_argument("--epochs", type=int, help="most SASRec epochs (default 200, early stopping decides)")
     nxt.add_argument("--max-minutes", type=float, default=17.0,
                      help="SASRec training time budget in minutes; the best epoch so far is kept (default 17)")

@@ -23,7 +23,7 @@ def _read(path: Path) -> dict[str, list[str]]:
     return {line.split()[0]: line.split()[1:] for line in path.read_text().splitlines()}
 
 
-@pytest.mark.parametrize("method", ["sasrec", "itemknn", "popular"])
+@pytest.mark.parametrize("method", ["hybrid", "sasrec", "itemknn", "popular"])
 def test_next_items(sequences: Path, tmp_path: Path, method: str, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out.txt"
     assert main(["next-items", "--sequences", str(sequences), "--top", "5", "--out", str(out), "--method", method,

@@ -64,8 +64,9 @@ def _log_softmax(scores: np.ndarray) -> np.ndarray:
 
 def blend(sasrec: np.ndarray, knn: np.ndarray, weight: float) -> np.ndarray:
     """SASRec log-probabilities plus ``weight`` × co-purchase scores scaled to [0, 1] per row."""
-    peak = np.where(np.isfinite(knn), knn, 0.0).max(axis=1, keepdims=True)
-    return _log_softmax(sasrec) + weight * knn / np.maximum(peak, 1e-9)
+    finite = np.where(np.isfinite(knn), knn, 0.0)  # exclusions are already -inf in the SASRec scores
+    peak = finite.max(axis=1, keepdims=True)
+    return _log_softmax(sasrec) + weight * finite / np.maximum(peak, 1e-9)
 
 
 def choose_blend_weight(model: object, seqs: list[list[int]], n_items: int, max_users: int = 5000,

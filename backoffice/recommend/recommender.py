@@ -1,8 +1,9 @@
 """The :class:`Recommender` facade.
 
-A sequence model for shoppers with a history, co-purchases and popularity
-as fallbacks, a reason with every suggestion, and a save/load format without pickles (JSON, numpy, a torch
-state dict). Items and customers are plain strings (SKUs, customer ids); nothing here knows the database.
+A sequence model for shoppers with a history (blended with co-purchase scores, the weight chosen on each
+shopper's held-out last purchase), co-purchases and popularity as fallbacks, a reason with every suggestion,
+and a save/load format without pickles (JSON, numpy, a torch state dict). Items and customers are plain
+strings (SKUs, customer ids); nothing here knows the database.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ class Recommender:
         self.copurchase_: CoPurchase | None = None
         self.sasrec_: SASRec | None = None
         self.stock_: dict[str, int] = {}
+        self.blend_weight_ = 0.0
         self._vectors: np.ndarray | None = None
         self._unit_vectors: np.ndarray | None = None
 
@@ -76,9 +78,11 @@ class Recommender:
         self.copurchase_ = CoPurchase(n, neighbours=self.neighbours).fit(sequences)
         self.sasrec_ = None
         if self.use_sequence_model and sum(len(s) >= 3 for s in sequences) >= 2:
+            from backoffice.recommend.batch import choose_blend_weight
             from backoffice.recommend.sasrec import SASRec
 
             self.sasrec_ = SASRec(n, self.config, progress=self.progress).fit(sequences)
+            self.blend_weight_, _ = choose_blend_weight(self.sasrec_, sequences, n)
         self._cache_vectors()
         return self
 
@@ -139,7 +143,11 @@ class Recommender:
         out: list[Recommendation] = []
         if ids:
             if self.sasrec_ is not None:
-                scores, source = self.sasrec_.score([ids], exclude_seen=False)[0], "sequence"
+                from backoffice.recommend.batch import blend
+
+                scores = blend(self.sasrec_.score([ids], exclude_seen=False),
+                               copurchase.score([ids], exclude_seen=False), self.blend_weight_)[0]
+                source = "sequence"
             else:
                 scores, source = copurchase.score([ids], exclude_seen=False)[0], "co-purchase"
                 scores = np.where(scores > 0, scores, -np.inf)
@@ -213,7 +221,7 @@ class Recommender:
         meta: dict[str, Any] = {
             "format": FORMAT_VERSION, "items": self.items_, "titles": self.titles_, "histories": self.histories_,
             "neighbours": self.neighbours, "max_history": self.max_history,
-            "use_sequence_model": self.use_sequence_model, "sasrec": None,
+            "use_sequence_model": self.use_sequence_model, "sasrec": None, "blend_weight": self.blend_weight_,
         }
         np.save(path / "popularity.npy", popularity.check())
         sp.save_npz(path / "copurchase.npz", copurchase.check())
@@ -241,6 +249,7 @@ class Recommender:
         model.item_index_ = {item: i + 1 for i, item in enumerate(model.items_)}
         model.titles_ = dict(meta["titles"])
         model.histories_ = {c: list(h) for c, h in meta["histories"].items()}
+        model.blend_weight_ = float(meta.get("blend_weight", 0.0))
         n = len(model.items_)
         model.popularity_ = Popularity(n)
         model.popularity_.scores_ = np.load(path / "popularity.npy")

@@ -34,8 +34,10 @@ def _order(order: Order) -> dict[str, Any]:
 def customer_panel(session: Session, customer_id: int, *, orders: int = ORDERS_SHOWN) -> dict[str, Any] | None:
     """The customer's profile and newest orders (JSON-ready), or None when there is no such customer.
 
-    ``risk`` stays None until fraud scoring exists.
+    ``risk`` is the fraud screening summary (``backoffice.fraud.shop.customer_risk``).
     """
+    from backoffice.fraud.shop import customer_risk  # pandas and the model load only when a panel is shown
+
     customer = session.get(Customer, customer_id)
     if customer is None:
         return None
@@ -47,5 +49,5 @@ def customer_panel(session: Session, customer_id: int, *, orders: int = ORDERS_S
         "profile": {"id": customer.id, "name": customer.name, "email": customer.email, "country": customer.country,
                     "since": _iso(customer.created_at), "newsletter": customer.newsletter},
         "orders": [_order(order) for order in recent],
-        "risk": None,
+        "risk": customer_risk(session, customer_id),
     }

@@ -1,0 +1,80 @@
+"""The console's fraud review queue: operators only, a reason is required, decisions reach every console."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+import pytest
+from argon2 import PasswordHasher
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from backoffice.db import make_engine, session_factory
+from backoffice.models import Order
+from backoffice.staff import create_staff
+from tests.factories import build_store
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(autouse=True)
+def quick_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("backoffice.staff.accounts._hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+
+
+@pytest.fixture
+def shop(database_url: str) -> None:
+    """The factory store (its own customer ids), order 600002 held, an operator and an agent."""
+    engine = make_engine(database_url)
+    with session_factory(engine)() as session:
+        build_store(session)
+        held = session.scalars(select(Order).where(Order.number == "600002")).one()
+        held.fraud_score, held.fraud_hold, held.fraud_reasons = 0.9, True, ["new device", "new delivery address"]
+        for username, role in (("olivia", "operator"), ("sam", "agent")):
+            create_staff(session, username=username, display_name=username.title(), role=role, password=PASSWORD,
+                         now=datetime(2026, 11, 20))
+        session.commit()
+    engine.dispose()
+
+
+def logged_in(make_client: Callable[[], TestClient], username: str) -> tuple[TestClient, dict[str, str]]:
+    client = make_client()
+    response = client.post("/api/console/login", json={"username": username, "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    return client, {"x-csrf-token": response.json()["csrf_token"]}
+
+
+def test_agents_and_shoppers_cannot_review(shop: None, make_client: Callable[[], TestClient]) -> None:
+    agent, csrf = logged_in(make_client, "sam")
+    assert agent.get("/api/console/fraud/queue").status_code == 403
+    refused = agent.post("/api/console/fraud/orders/600002/review", headers=csrf,
+                         json={"decision": "approve", "reason": "looks fine"})
+    assert refused.status_code == 403
+    shopper = make_client()
+    assert shopper.get("/api/console/fraud/queue").status_code == 401
+
+
+def test_operator_sees_the_queue_and_why(shop: None, make_client: Callable[[], TestClient]) -> None:
+    operator, _ = logged_in(make_client, "olivia")
+    queue = operator.get("/api/console/fraud/queue").json()["orders"]
+    assert [o["number"] for o in queue] == ["600002"]
+    why = operator.get("/api/console/fraud/orders/600002").json()
+    assert "held for review" in why["text"] and "new device" in why["text"]
+    assert operator.get("/api/console/fraud/orders/999999").status_code == 404
+
+
+def test_a_decision_needs_a_reason_and_is_pushed_live(shop: None, make_client: Callable[[], TestClient]) -> None:
+    operator, csrf = logged_in(make_client, "olivia")
+    assert operator.post("/api/console/fraud/orders/600002/review", headers=csrf,
+                         json={"decision": "approve", "reason": " "}).status_code == 422
+    assert operator.post("/api/console/fraud/orders/600002/review",
+                         json={"decision": "approve", "reason": "no token"}).status_code == 403
+    with operator.websocket_connect("/ws/console") as live:
+        done = operator.post("/api/console/fraud/orders/600002/review", headers=csrf,
+                             json={"decision": "approve", "reason": "customer confirmed by phone"})
+        assert done.status_code == 200
+        assert done.json()["held"] is False and done.json()["review"]["staff"] == "Olivia"
+        event = live.receive_json()
+        assert event["type"] == "fraud" and event["order"]["number"] == "600002"
+    assert operator.get("/api/console/fraud/queue").json()["orders"] == []

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backoffice.customer_panel import customer_panel
-from backoffice.models import Refund, Return
+from backoffice.models import Order, Refund, Return
 from tests.factories import NOW, build_store
 
 
@@ -25,7 +26,7 @@ def test_profile_and_orders_newest_first(session: Session) -> None:
                                 "country": "United Kingdom", "since": (NOW - timedelta(days=400)).isoformat(),
                                 "newsletter": False}
     assert [o["number"] for o in panel["orders"]] == ["600001", "600002", "600003", "600004", "600005", "600006"]
-    assert panel["risk"] is None
+    assert panel["risk"]["level"] == "low" and panel["risk"]["held_orders"] == []  # fraud screening summary
     assert "700001" not in [o["number"] for o in panel["orders"]]  # Bob's order is not Alice's
 
 
@@ -76,3 +77,12 @@ def test_a_customer_without_orders_has_an_empty_list(session: Session) -> None:
     panel = customer_panel(session, 303)
     assert panel is not None
     assert panel["orders"] == [] and panel["profile"]["newsletter"] is True
+
+
+def test_a_held_order_raises_the_customers_risk(session: Session) -> None:
+    store = build_store(session)
+    order = session.scalars(select(Order).where(Order.number == "600002")).one()
+    order.fraud_score, order.fraud_hold, order.fraud_reasons = 0.9, True, ["new device"]
+    session.flush()
+    panel = customer_panel(session, store.alice.id)
+    assert panel is not None and panel["risk"]["level"] == "high"

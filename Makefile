@@ -52,11 +52,12 @@ create-staff: $(VENV)/.installed
 	$(PY) -m backoffice.staff create --username "$(USERNAME)" --role "$(ROLE)" --name "$(NAME)"
 
 # Each environment installs its top-level pins under the exact versions of the lock file (constraints).
-$(VENV)/.installed: requirements/app.txt requirements/dev.txt requirements/app.lock
+$(VENV)/.installed: requirements/app.txt requirements/dev.txt requirements/nodeps.txt requirements/app.lock
 	@test -n "$(PYTHON311)" || { echo "Python 3.11 not found: set PYTHON311=/path/to/python3.11"; exit 1; }
 	test -x $(PY) || $(PYTHON311) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements/dev.txt -c requirements/app.lock
+	$(PY) -m pip install --quiet --no-deps -r requirements/nodeps.txt
 	touch $@
 
 $(VENV_RASA)/.installed: requirements/rasa.txt requirements/rasa.lock

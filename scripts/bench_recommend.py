@@ -67,7 +67,7 @@ def bench_dataset(name: str, args: argparse.Namespace) -> dict[str, object]:
     targets = {u: s[-1] for u, s in seqs.items()}
     result: dict[str, object] = {"users": len(seqs), "items": len({i for s in seqs.values() for i in s})}
     for method in ("popular", "itemknn", "hybrid"):
-        config = SASRecConfig(max_minutes=args.max_minutes)
+        config = SASRecConfig(max_minutes=args.max_minutes, threads=args.threads)
         if args.epochs:
             config.epochs = args.epochs
         cpu = time.process_time()
@@ -162,6 +162,7 @@ def main() -> int:
     parser.add_argument("--sets", nargs="+", default=["Beauty", "Sports_and_Outdoors"])
     parser.add_argument("--max-minutes", type=float, default=17.0, help="SASRec training budget per set")
     parser.add_argument("--epochs", type=int, help="most SASRec epochs (default: early stopping)")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads for training")
     parser.add_argument("--users", type=int, help="only this many users per set (a quick check)")
     parser.add_argument("--skip-shop", action="store_true", help="no demo-store latency")
     parser.add_argument("--shop-only", action="store_true", help="only the demo-store latency")
@@ -171,7 +172,7 @@ def main() -> int:
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args()
     report: dict[str, object] = {"protocol": "leave-one-out, full ranking over all items, own history excluded",
-                                 "machine": f"{os.cpu_count()} CPUs", "torch_threads": SASRecConfig().threads}
+                                 "machine": f"{os.cpu_count()} CPUs", "torch_threads": args.threads}
     if not args.shop_only:
         for name in args.sets:
             report[name] = bench_dataset(name, args)

@@ -27,6 +27,7 @@ def _parser() -> argparse.ArgumentParser:
     nxt.add_argument("--max-minutes", type=float, default=17.0,
                      help="SASRec training time budget in minutes; the best epoch so far is kept (default 17)")
     nxt.add_argument("--include-seen", action="store_true", help="allow items already in a user's line")
+    nxt.add_argument("--threads", type=int, default=1, help="torch threads (default 1, see README)")
     nxt.add_argument("--seed", type=int, default=0, help="random seed")
     nxt.add_argument("--quiet", action="store_true", help="no progress output")
     train = sub.add_parser("train", help="fit the shop's recommender and search index from the store database")
@@ -43,7 +44,7 @@ def _next_items(args: argparse.Namespace) -> int:
     if not sequences:
         print(f"{args.sequences}: no sequences", file=sys.stderr)
         return 1
-    config = SASRecConfig(max_minutes=args.max_minutes, random_state=args.seed)
+    config = SASRecConfig(max_minutes=args.max_minutes, random_state=args.seed, threads=args.threads)
     if args.epochs is not None:
         config.epochs = args.epochs
     if not args.quiet:

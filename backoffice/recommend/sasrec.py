@@ -40,7 +40,7 @@ class SASRecConfig:
     patience: int = 8
     max_minutes: float | None = None
     random_state: int = 0
-    threads: int = 2
+    threads: int = 1  # a second thread buys little for these small matrices and spins badly on a busy machine
 
 
 class _Block(nn.Module):

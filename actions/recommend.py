@@ -1,0 +1,120 @@
+"""Shopper skills: find products from a description, personal suggestions, more like one just shown."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.context import identity_of
+from actions.deps import get_deps
+from actions.parsing import pick_from_list
+from backoffice.catalog import SKU
+from backoffice.recommend.store import ProductHit, best_sellers, recommend_for, search_products, similar_to
+
+log = logging.getLogger(__name__)
+CARDS = 5
+
+
+def cards_message(hits: list[ProductHit], currency: str) -> dict[str, Any]:
+    """The widget's product cards (title, price, why) for these hits."""
+    return {"cards": [{"title": h.title, "subtitle": h.reason, "price": f"{currency}{h.price:.2f}",
+                       **({"url": h.url} if h.url else {}), **({"image": h.image} if h.image else {})}
+                      for h in hits]}
+
+
+def follow_ups(hits: list[ProductHit], query: str | None) -> list[dict[str, str]]:
+    """Buttons to refine: cheaper (for a search), and more like the first card."""
+    buttons = []
+    if query and hits:
+        below = max(float(min(h.price for h in hits)) - 0.01, 0.5)
+        buttons.append({"title": "Cheaper ones", "payload": f'/search_product{{"max_price": "{below:.2f}"}}'})
+    if hits:
+        buttons.append({"title": f"More like {hits[0].title.title()[:40]}",
+                        "payload": f'/similar_items{{"sku": "{hits[0].sku}"}}'})
+    return buttons
+
+
+def _show(dispatcher: CollectingDispatcher, hits: list[ProductHit], *, response: str, query: str | None,
+          **values: Any) -> list[EventType]:
+    if not hits:
+        dispatcher.utter_message(response="utter_no_products")
+        return []
+    dispatcher.utter_message(response=response, **values)
+    dispatcher.utter_message(json_message=cards_message(hits, get_deps().kb.shop.currency_symbol))
+    dispatcher.utter_message(response="utter_refine_products", buttons=follow_ups(hits, query))
+    return [SlotSet("listed_products", [h.sku for h in hits]), SlotSet("last_query", query)]
+
+
+class ActionSearchProducts(Action):
+    """"A gift for a tea lover under £15": semantic search with price, colour and stock constraints."""
+
+    def name(self) -> str:
+        return "action_search_products"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        text = str(tracker.latest_message.get("text") or "").strip()
+        max_price = next(tracker.get_latest_entity_values("max_price"), None)
+        if max_price is not None:  # "Cheaper ones": the last search again, below the cheapest card shown
+            text = f"{tracker.get_slot('last_query') or ''} under £{max_price}".strip()
+        try:
+            with get_deps().session() as session:
+                hits = search_products(session, text, CARDS)
+        except (SQLAlchemyError, OSError, ValueError):
+            log.exception("product search failed")
+            dispatcher.utter_message(response="utter_backoffice_error")
+            return []
+        return _show(dispatcher, hits, response="utter_search_results", query=text)
+
+
+class ActionRecommendProducts(Action):
+    """"What would I like?": from the signed-in shopper's history, else what is popular."""
+
+    def name(self) -> str:
+        return "action_recommend_products"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        customer_id = identity_of(tracker, get_deps()).customer_id
+        try:
+            with get_deps().session() as session:
+                hits = recommend_for(session, customer_id, CARDS) if customer_id is not None else []
+                personal = bool(hits)
+                if not personal:  # anonymous, or nothing new for this shopper: what others buy most
+                    hits = best_sellers(session, CARDS)
+        except (SQLAlchemyError, OSError, ValueError):
+            log.exception("recommendation failed")
+            dispatcher.utter_message(response="utter_backoffice_error")
+            return []
+        response = "utter_recommendations" if personal else "utter_popular_products"
+        return _show(dispatcher, hits, response=response, query=None)
+
+
+class ActionSimilarItems(Action):
+    """"More like the second one" (from the cards just shown) or "more like 85123A"."""
+
+    def name(self) -> str:
+        return "action_similar_items"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        text = str(tracker.latest_message.get("text") or "")
+        quoted = next(tracker.get_latest_entity_values("sku"), None) or (
+            found.group(1) if (found := SKU.search(text)) else None)
+        listed = tracker.get_slot("listed_products") or []
+        sku = quoted.upper() if quoted else pick_from_list(
+            next(tracker.get_latest_entity_values("ordinal"), None), listed) or (listed[0] if listed else None)
+        if sku is None:
+            dispatcher.utter_message(response="utter_which_product_like")
+            return []
+        try:
+            with get_deps().session() as session:
+                hits = similar_to(session, sku, CARDS, exclude=[sku])
+        except (SQLAlchemyError, OSError, ValueError):
+            log.exception("similar items failed")
+            dispatcher.utter_message(response="utter_backoffice_error")
+            return []
+        return _show(dispatcher, hits, response="utter_similar_products", query=None)

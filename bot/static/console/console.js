@@ -49,6 +49,16 @@
     typingTimer: null,
     assistantLoaded: false,
     assistantIds: new Set(),
+    // fraud review (operators and admins only)
+    fraudOrders: [], // held orders in the queue
+    fraudLoaded: false,
+    fraudFailed: false,
+    fraudSeq: 0,
+    fraudNumber: null, // the order open in the review pane
+    fraudDetail: null, // its explanation (Order + threshold + text)
+    fraudDetailSeq: 0,
+    fraudDeciding: null, // order number with a decision in flight from this console
+    fraudRefreshTimer: null,
   };
 
   // ---------------------------------------------------------------- DOM helpers
@@ -362,7 +372,9 @@
     $("app").hidden = false;
     $("me-name").textContent = data.staff.display_name || data.staff.username || "";
     $("me-role").textContent = humanize(data.staff.role);
+    $("nav-fraud").hidden = !isReviewer();
     loadStaff();
+    if (isReviewer()) refreshFraud();
     if (!location.hash || location.hash === "#") history.replaceState(null, "", "#/inbox");
     route();
     connectSocket();
@@ -370,6 +382,7 @@
     state.clockTimer = setInterval(function () {
       renderQueue();
       if (state.detail) renderTicketHead();
+      if (isReviewer()) renderFraudQueue();
     }, 30000);
   }
 
@@ -414,6 +427,18 @@
     state.assistantLoaded = false;
     state.assistantIds = new Set();
     state.queueLoaded = false;
+    clearTimeout(state.fraudRefreshTimer);
+    state.fraudOrders = [];
+    state.fraudLoaded = false;
+    state.fraudFailed = false;
+    state.fraudSeq += 1;
+    state.fraudDeciding = null;
+    closeFraud();
+    clear($("fraud-list"));
+    $("nav-fraud").hidden = true;
+    renderHeldCount();
+    var dialog = $("reject-dialog");
+    if (dialog.open) dialog.close("");
     closeTicket();
     clear($("queue-list"));
     clear($("assistant-log"));
@@ -424,18 +449,28 @@
   }
 
   // ---------------------------------------------------------------- routing
-  // #/inbox, #/inbox/<ticket id>, #/assistant
+  // #/inbox, #/inbox/<ticket id>, #/assistant, #/fraud, #/fraud/<order number> (operators and admins)
   function route() {
     if (!state.me) return;
     var parts = location.hash.replace(/^#\/?/, "").split("/");
-    var view = parts[0] === "assistant" ? "assistant" : "inbox";
+    if (parts[0] === "fraud" && !isReviewer()) {
+      history.replaceState(null, "", "#/inbox");
+      parts = ["inbox"];
+    }
+    var view = parts[0] === "assistant" ? "assistant" : parts[0] === "fraud" ? "fraud" : "inbox";
     state.view = view;
     $("inbox-view").hidden = view !== "inbox";
     $("assistant-view").hidden = view !== "assistant";
+    $("fraud-view").hidden = view !== "fraud";
     $("nav-inbox").setAttribute("aria-current", view === "inbox" ? "page" : "false");
     $("nav-assistant").setAttribute("aria-current", view === "assistant" ? "page" : "false");
+    $("nav-fraud").setAttribute("aria-current", view === "fraud" ? "page" : "false");
     if (view === "assistant") {
       loadAssistant();
+      return;
+    }
+    if (view === "fraud") {
+      routeFraud(parts[1]);
       return;
     }
     if (!state.queueLoaded) {
@@ -980,26 +1015,52 @@
     dl.appendChild(el("dd", { className: className || null }, value));
   }
 
-  function formatRisk(risk) {
-    if (risk === null || risk === undefined) return null;
-    if (typeof risk !== "object") return str(risk);
-    var bits = [];
-    ["level", "label", "score", "reason", "reasons"].forEach(function (k) {
-      if (risk[k] === undefined || risk[k] === null) return;
-      bits.push(Array.isArray(risk[k]) ? risk[k].join(", ") : str(risk[k]));
-    });
-    if (!bits.length) {
-      Object.keys(risk).forEach(function (k) {
-        bits.push(humanize(k) + ": " + (typeof risk[k] === "object" ? JSON.stringify(risk[k]) : str(risk[k])));
-      });
-    }
-    return bits.join(" · ");
+  var RISK_LEVELS = ["low", "medium", "high"];
+
+  function riskLevelOf(risk) {
+    var level = risk && typeof risk === "object" ? str(risk.level).toLowerCase() : "";
+    return RISK_LEVELS.indexOf(level) >= 0 ? level : null;
   }
 
-  function riskLevel(risk) {
-    var level = risk && typeof risk === "object" ? risk.level || risk.label : risk;
-    level = str(level).toLowerCase();
-    return /high|block|fraud/.test(level) ? "risk-high" : /medium|review|elevated/.test(level) ? "risk-medium" : "";
+  function riskBadge(level) {
+    return el("span", { className: "badge risk-badge risk-" + (level || "unknown"), text: level ? humanize(level) + " risk" : "Unknown" });
+  }
+
+  // Order numbers as a comma list; reviewers get links to the fraud review of each.
+  function orderRefs(numbers, linked) {
+    var nodes = [];
+    numbers.forEach(function (n, i) {
+      var number = str(n);
+      if (!number) return;
+      if (i) nodes.push(", ");
+      nodes.push(linked ? el("a", { href: "#/fraud/" + encodeURIComponent(number), text: "#" + number }) : "#" + number);
+    });
+    return nodes;
+  }
+
+  // The customer's fraud screening summary: level badge, held and confirmed-fraud orders, top reasons.
+  function renderRisk(risk) {
+    var level = riskLevelOf(risk);
+    var box = el("section", { className: "risk-box risk-box-" + (level || "unknown"), "aria-labelledby": "risk-title" });
+    box.appendChild(el("h4", { className: "risk-head", id: "risk-title" }, ["Fraud risk ", riskBadge(level)]));
+    var facts = el("dl", { className: "facts small" });
+    var held = Array.isArray(risk.held_orders) ? risk.held_orders : [];
+    var confirmed = Array.isArray(risk.confirmed_fraud_orders) ? risk.confirmed_fraud_orders : [];
+    dlRow(facts, "Held for review", held.length ? orderRefs(held, isReviewer()) : "none", held.length ? "risk-orders" : "muted");
+    dlRow(facts, "Confirmed fraud", confirmed.length ? orderRefs(confirmed, false) : "none", confirmed.length ? "risk-orders" : "muted");
+    if (typeof risk.max_score_30d === "number") dlRow(facts, "Highest score (30 days)", pct(risk.max_score_30d));
+    if (typeof risk.orders_90d === "number") dlRow(facts, "Orders (90 days)", String(risk.orders_90d));
+    box.appendChild(facts);
+    var reasons = Array.isArray(risk.reasons) ? risk.reasons.filter(Boolean).slice(0, 3) : [];
+    if (reasons.length) {
+      box.appendChild(el("h5", { className: "risk-sub", text: "Top reasons" }));
+      var list = el("ul", { className: "mini-list" });
+      reasons.forEach(function (r) {
+        list.appendChild(el("li", { text: str(r) }));
+      });
+      box.appendChild(list);
+    }
+    return box;
   }
 
   function renderCustomer(customer, ticket) {
@@ -1034,9 +1095,11 @@
     if (p.country) dlRow(facts, "Country", str(p.country));
     if (p.since) dlRow(facts, "Customer since", fmtDate(p.since));
     if (p.newsletter !== undefined && p.newsletter !== null) dlRow(facts, "Newsletter", p.newsletter ? "Subscribed" : "Not subscribed");
-    var risk = formatRisk(customer.risk);
-    dlRow(facts, "Fraud risk", risk === null ? "not available" : risk, risk === null ? "muted" : "risk " + riskLevel(customer.risk));
+    var risk = customer.risk && typeof customer.risk === "object" ? customer.risk : null;
+    if (!risk) dlRow(facts, "Fraud risk", "not available", "muted");
     panel.appendChild(facts);
+    if (risk) panel.appendChild(renderRisk(risk));
+    var heldOrders = risk && Array.isArray(risk.held_orders) ? risk.held_orders.map(str) : [];
 
     var orders = Array.isArray(customer.orders) ? customer.orders : [];
     panel.appendChild(el("h4", { className: "orders-title", text: "Orders (" + orders.length + ")" }));
@@ -1058,6 +1121,7 @@
           el("span", { className: "badge order-status status-" + str(o.status), text: humanize(o.status) }),
           el("span", { className: "order-total", text: fmtMoney(o.total, o.currency) }),
           isTicketOrder ? el("span", { className: "tag", text: "this ticket" }) : null,
+          heldOrders.indexOf(number) >= 0 ? el("span", { className: "tag tag-held", text: "held for review" }) : null,
         ])
       );
       var body = el("div", { className: "order-body" });
@@ -1305,6 +1369,8 @@
       // Catch up on anything missed while disconnected.
       refreshQueue();
       refreshOpenTicket();
+      refreshFraud();
+      refreshFraudOrder();
     });
     ws.addEventListener("message", function (event) {
       if (state.ws !== ws) return;
@@ -1369,6 +1435,8 @@
       if (!state.me || state.wsUp) return stopPolling();
       refreshQueue();
       refreshOpenTicket();
+      refreshFraud();
+      refreshFraudOrder();
     }, POLL_MS);
   }
 
@@ -1396,7 +1464,358 @@
       if (openId && data.ticket_id === openId) addNote(data.note);
     } else if (data.type === "typing") {
       if (openId && data.ticket_id === openId) setTyping(!!data.on);
+    } else if (data.type === "fraud") {
+      fraudPushed(data.order);
     }
+  }
+
+  // ---------------------------------------------------------------- fraud review (operators and admins)
+  var REVIEWER_ROLES = ["operator", "admin"];
+
+  function isReviewer() {
+    return !!(state.me && REVIEWER_ROLES.indexOf(state.me.role) >= 0);
+  }
+
+  function pct(score) {
+    var n = Number(score);
+    if (score === null || score === undefined || score === "" || isNaN(n)) return "not scored";
+    return Math.round(n * 100) + "%";
+  }
+
+  function scoreBand(score) {
+    var n = Number(score);
+    if (score === null || score === undefined || isNaN(n)) return "unknown";
+    return n >= 0.8 ? "high" : n >= 0.5 ? "medium" : "low";
+  }
+
+  function riskPill(score) {
+    return el("span", { className: "badge risk-pct risk-" + scoreBand(score) }, [
+      el("span", { className: "visually-hidden", text: "Fraud risk " }),
+      pct(score),
+    ]);
+  }
+
+  function orderCustomer(o) {
+    return o && o.customer ? str(o.customer) : o && o.customer_id ? "Customer #" + o.customer_id : "Guest";
+  }
+
+  function reasonsOf(o) {
+    return o && Array.isArray(o.reasons) ? o.reasons.filter(Boolean).map(str) : [];
+  }
+
+  function routeFraud(part) {
+    if (!state.fraudLoaded) refreshFraud();
+    var number = "";
+    try {
+      number = decodeURIComponent(part || "").trim();
+    } catch (e) {
+      number = "";
+    }
+    if (number) {
+      if (number !== state.fraudNumber) openFraud(number);
+    } else if (state.fraudNumber) {
+      closeFraud();
+    }
+    renderFraudQueue();
+  }
+
+  function refreshFraud() {
+    if (!isReviewer()) return Promise.resolve();
+    var seq = ++state.fraudSeq;
+    return api("GET", "/api/console/fraud/queue").then(
+      function (data) {
+        if (seq !== state.fraudSeq || !isReviewer()) return;
+        setError($("fraud-queue-error"), "");
+        state.fraudOrders = data && Array.isArray(data.orders) ? data.orders : [];
+        state.fraudLoaded = true;
+        state.fraudFailed = false;
+        renderFraudQueue();
+      },
+      function (err) {
+        if (seq !== state.fraudSeq || !state.me) return;
+        state.fraudFailed = true;
+        setError($("fraud-queue-error"), err.message);
+        $("fraud-list").setAttribute("aria-busy", "false");
+      }
+    );
+  }
+
+  function scheduleFraudRefresh() {
+    clearTimeout(state.fraudRefreshTimer);
+    state.fraudRefreshTimer = setTimeout(refreshFraud, 400);
+  }
+
+  function renderHeldCount() {
+    var n = state.fraudLoaded ? state.fraudOrders.length : null;
+    $("fraud-count").textContent = n === null ? "–" : String(n);
+    $("fraud-count").classList.toggle("has-items", !!n);
+    var pill = $("nav-held");
+    if (n) {
+      pill.textContent = String(n);
+      pill.setAttribute("aria-label", n + " held");
+    }
+    pill.hidden = !n;
+  }
+
+  function sortHeld(list) {
+    return list.slice().sort(function (a, b) {
+      var sa = typeof a.score === "number" ? a.score : -1;
+      var sb = typeof b.score === "number" ? b.score : -1;
+      if (sa !== sb) return sb - sa;
+      return (parseDate(a.placed_at) || 0) - (parseDate(b.placed_at) || 0) || str(a.number).localeCompare(str(b.number));
+    });
+  }
+
+  function renderFraudQueue() {
+    var list = $("fraud-list");
+    var active = document.activeElement;
+    var focused = active && list.contains(active) && active.dataset ? active.dataset.order : null;
+    clear(list);
+    list.setAttribute("aria-busy", state.fraudLoaded || state.fraudFailed ? "false" : "true");
+    var orders = sortHeld(state.fraudOrders);
+    orders.forEach(function (o) {
+      list.appendChild(fraudItem(o));
+    });
+    $("fraud-empty").hidden = !state.fraudLoaded || !!orders.length || state.fraudFailed;
+    renderHeldCount();
+    if (focused) {
+      var again = list.querySelector('[data-order="' + CSS.escape(focused) + '"]');
+      if (again) again.focus();
+    }
+  }
+
+  function fraudItem(o) {
+    var number = str(o.number);
+    var selected = number === state.fraudNumber;
+    var reasons = reasonsOf(o);
+    var band = scoreBand(o.score);
+    var link = el(
+      "a",
+      { className: "ticket-link fraud-link", href: "#/fraud/" + encodeURIComponent(number), "data-order": number, "aria-current": selected ? "true" : null },
+      [
+        el("span", { className: "row row-top" }, [
+          el("span", { className: "cust" }, [el("span", { className: "order-num", text: "#" + number }), " · " + orderCustomer(o)]),
+          riskPill(o.score),
+        ]),
+        el("span", { className: "row row-mid" }, [
+          el("span", { className: "order-total", text: fmtMoney(o.total, o.currency) }),
+          el("span", { className: "wait", title: fmtFull(o.placed_at) }, [
+            el("span", { className: "visually-hidden", text: "Placed " }),
+            fmtTime(o.placed_at),
+          ]),
+        ]),
+        el("span", { className: "preview" }, [
+          el("span", { className: "visually-hidden", text: "Reasons: " }),
+          reasons.length ? reasons.slice(0, 2).join("; ") : "No single factor stands out",
+        ]),
+      ]
+    );
+    return el("li", { className: "ticket-item fraud-item" + (band === "high" ? " is-high" : "") + (selected ? " is-selected" : "") }, link);
+  }
+
+  function closeFraud() {
+    state.fraudNumber = null;
+    state.fraudDetail = null;
+    state.fraudDetailSeq += 1;
+    $("fraud-body").hidden = true;
+    $("fraud-placeholder").hidden = false;
+    $("fraud-view").setAttribute("data-has-order", "false");
+    $("fraud-reason").value = "";
+    clear($("fraud-reasons"));
+    clear($("fraud-facts"));
+  }
+
+  function openFraud(number) {
+    closeFraud();
+    state.fraudNumber = number;
+    $("fraud-view").setAttribute("data-has-order", "true");
+    $("fraud-placeholder").hidden = true;
+    $("fraud-body").hidden = false;
+    $("fraud-title").textContent = "Order #" + number;
+    $("fraud-meta").textContent = "Loading…";
+    $("fraud-text").textContent = "";
+    $("fraud-outcome").hidden = true;
+    $("fraud-form").hidden = true;
+    setError($("fraud-error"), "");
+    setError($("fraud-form-error"), "");
+    return loadFraudOrder(number, true);
+  }
+
+  function loadFraudOrder(number, fresh) {
+    var seq = ++state.fraudDetailSeq;
+    return api("GET", "/api/console/fraud/orders/" + encodeURIComponent(number)).then(
+      function (info) {
+        if (number !== state.fraudNumber || seq !== state.fraudDetailSeq) return;
+        setError($("fraud-error"), "");
+        renderFraudDetail(info);
+      },
+      function (err) {
+        if (number !== state.fraudNumber || seq !== state.fraudDetailSeq) return;
+        if (fresh) $("fraud-meta").textContent = "";
+        if (fresh || err.status === 404) setError($("fraud-error"), err.status === 404 ? "There is no order #" + number + "." : err.message);
+      }
+    );
+  }
+
+  function refreshFraudOrder() {
+    if (isReviewer() && state.fraudNumber && state.fraudDetail) return loadFraudOrder(state.fraudNumber, false);
+    return Promise.resolve();
+  }
+
+  function reviewSentence(review) {
+    var verb = review.decision === "reject" ? "Rejected" : "Approved";
+    return (
+      verb +
+      (review.staff ? " by " + str(review.staff) : "") +
+      (review.at ? " · " + fmtFull(review.at) : "") +
+      (review.reason ? ": “" + str(review.reason) + "”" : "")
+    );
+  }
+
+  function renderFraudDetail(info) {
+    if (!info || !info.number) return;
+    state.fraudDetail = info;
+    var number = str(info.number);
+    $("fraud-title").textContent = "Order #" + number + " · " + orderCustomer(info);
+    var meta = $("fraud-meta");
+    clear(meta);
+    appendAll(meta, [
+      riskPill(info.score),
+      info.held ? el("span", { className: "badge status-pending", text: "Held" }) : null,
+      el("span", { className: "badge order-status status-" + str(info.status), text: humanize(info.status) }),
+      el("span", { className: "meta-item", text: fmtMoney(info.total, info.currency) }),
+      el("span", { className: "meta-item", title: fmtFull(info.placed_at), text: "Placed " + fmtTime(info.placed_at) }),
+    ]);
+    $("fraud-text").textContent = str(info.text);
+    var reasons = reasonsOf(info);
+    var list = $("fraud-reasons");
+    clear(list);
+    if (!reasons.length) list.appendChild(el("li", { className: "muted", text: "No single factor stands out." }));
+    reasons.forEach(function (r) {
+      list.appendChild(el("li", { text: r }));
+    });
+    var facts = $("fraud-facts");
+    clear(facts);
+    dlRow(facts, "Customer", info.customer_id ? orderCustomer(info) + " (#" + info.customer_id + ")" : orderCustomer(info));
+    dlRow(facts, "Fraud risk", pct(info.score));
+    if (typeof info.threshold === "number") {
+      var t = info.threshold * 100;
+      dlRow(facts, "Held at", (t > 0 && t < 10 ? String(Math.round(t * 10) / 10) : String(Math.round(t))) + "% or more");
+    }
+    dlRow(facts, "Placed", fmtFull(info.placed_at));
+    var outcome = $("fraud-outcome");
+    var review = info.review && typeof info.review === "object" ? info.review : null;
+    $("fraud-form").hidden = !info.held;
+    if (info.held) {
+      outcome.hidden = true;
+    } else {
+      outcome.className = "fraud-outcome " + (review && review.decision === "reject" ? "is-rejected" : "is-approved");
+      outcome.textContent = review ? reviewSentence(review) + "." : "This order is not held for review.";
+      outcome.hidden = false;
+    }
+  }
+
+  // A decision made anywhere (this console or another): the queue, the open order, the customer panel.
+  function fraudPushed(order) {
+    if (!state.me || !order || typeof order !== "object" || !order.number) return;
+    var number = str(order.number);
+    if (isReviewer()) {
+      var index = state.fraudOrders.findIndex(function (x) {
+        return str(x.number) === number;
+      });
+      if (order.held) {
+        if (index >= 0) state.fraudOrders[index] = order;
+        else state.fraudOrders.push(order);
+      } else if (index >= 0) {
+        state.fraudOrders.splice(index, 1);
+      }
+      renderFraudQueue();
+      scheduleFraudRefresh();
+      if (state.fraudNumber === number && state.fraudDetail) {
+        var wasHeld = state.fraudDetail.held;
+        if (typeof order.text === "string") renderFraudDetail(order);
+        else refreshFraudOrder();
+        if (wasHeld && !order.held && state.fraudDeciding !== number && order.review) {
+          announce("Order #" + number + " was just " + (order.review.decision === "reject" ? "rejected" : "approved") +
+            (order.review.staff ? " by " + str(order.review.staff) : "") + ".");
+        }
+      }
+    }
+    var ticketCustomer = state.detail && state.detail.ticket && state.detail.ticket.customer;
+    if (ticketCustomer && order.customer_id !== null && ticketCustomer.id === order.customer_id) refreshOpenTicket();
+  }
+
+  function decide(decision) {
+    var number = state.fraudNumber;
+    if (!number || state.fraudDeciding) return;
+    var reason = $("fraud-reason").value;
+    setError($("fraud-form-error"), "");
+    // An empty reason is always refused by the server (politely): no need to confirm a reject first.
+    if (decision === "reject" && reason.trim()) {
+      confirmReject(number, function () {
+        sendDecision(number, "reject", reason);
+      });
+      return;
+    }
+    sendDecision(number, decision, reason);
+  }
+
+  function confirmReject(number, onConfirm) {
+    var info = state.fraudDetail || {};
+    var money = fmtMoney(info.total, info.currency);
+    var text =
+      "Rejecting order #" + number + " cancels it" + (money ? " and refunds what " + orderCustomer(info) + " paid (up to " + money + ")" : "") +
+      ". This can't be undone.";
+    var dialog = $("reject-dialog");
+    if (typeof dialog.showModal !== "function") {
+      if (window.confirm(text)) onConfirm();
+      return;
+    }
+    $("reject-title").textContent = "Reject order #" + number + "?";
+    $("reject-text").textContent = text;
+    dialog.returnValue = "";
+    dialog.addEventListener(
+      "close",
+      function () {
+        if (dialog.returnValue === "reject" && state.fraudNumber === number) onConfirm();
+        else $("fraud-reject").focus();
+      },
+      { once: true }
+    );
+    dialog.showModal();
+    $("reject-cancel").focus();
+  }
+
+  function sendDecision(number, decision, reason) {
+    var approve = $("fraud-approve");
+    var reject = $("fraud-reject");
+    var box = $("fraud-reason");
+    var errorNode = $("fraud-form-error");
+    state.fraudDeciding = number;
+    approve.disabled = true;
+    reject.disabled = true;
+    setError(errorNode, "");
+    api("POST", "/api/console/fraud/orders/" + encodeURIComponent(number) + "/review", { decision: decision, reason: reason })
+      .then(
+        function (info) {
+          fraudPushed(info); // the queue now; other consoles get the same from the server's push
+          if (number !== state.fraudNumber) return;
+          box.value = "";
+          renderFraudDetail(info);
+          announce("Order #" + number + (decision === "reject" ? " rejected: cancelled and refunded." : " approved: released for packing."));
+          $("fraud-outcome").focus();
+        },
+        function (err) {
+          if (number !== state.fraudNumber) return;
+          setError(errorNode, err.message);
+          box.focus();
+        }
+      )
+      .then(function () {
+        state.fraudDeciding = null;
+        approve.disabled = false;
+        reject.disabled = false;
+      });
   }
 
   // ---------------------------------------------------------------- assistant chat
@@ -1633,9 +2052,40 @@
       onAssistantSubmit({ preventDefault: function () {} });
     });
 
-    // Escape in the ticket goes back to the queue in the narrow (one column) layout.
+    // Fraud review: arrow keys move between held orders; approve / reject (reject asks first).
+    $("fraud-list").addEventListener("keydown", function (event) {
+      if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+      var links = Array.prototype.slice.call($("fraud-list").querySelectorAll(".fraud-link"));
+      var index = links.indexOf(document.activeElement);
+      if (index < 0) return;
+      event.preventDefault();
+      links[event.key === "ArrowDown" ? Math.min(index + 1, links.length - 1) : Math.max(index - 1, 0)].focus();
+    });
+    $("fraud-form").addEventListener("submit", function (event) {
+      event.preventDefault();
+    });
+    $("fraud-approve").addEventListener("click", function () {
+      decide("approve");
+    });
+    $("fraud-reject").addEventListener("click", function () {
+      decide("reject");
+    });
+    $("fraud-reason").addEventListener("input", function () {
+      setError($("fraud-form-error"), "");
+    });
+    $("back-to-fraud").addEventListener("click", function () {
+      var number = state.fraudNumber;
+      location.hash = "#/fraud";
+      var link = number && $("fraud-list").querySelector('[data-order="' + CSS.escape(number) + '"]');
+      if (link) link.focus();
+    });
+
+    // Escape in the ticket (or held order) goes back to the list in the narrow (one column) layout.
     document.addEventListener("keydown", function (event) {
-      if (event.key === "Escape" && state.ticketId && window.matchMedia("(max-width: 900px)").matches && $("canned-menu").hidden) {
+      if (event.key !== "Escape" || !window.matchMedia("(max-width: 900px)").matches) return;
+      if (state.view === "fraud") {
+        if (state.fraudNumber && !$("reject-dialog").open) $("back-to-fraud").click();
+      } else if (state.view === "inbox" && state.ticketId && $("canned-menu").hidden) {
         $("back-to-queue").click();
       }
     });

@@ -70,7 +70,7 @@ $(VENV_RASA)/.installed: requirements/rasa.txt requirements/rasa.lock
 # Refresh the lock files after changing a top-level pin.
 lock: setup
 	(echo "# Exact versions of everything in .venv, used as pip constraints (regenerate: make lock)."; \
-	 $(PY) -m pip freeze --all --exclude-editable) > requirements/app.lock
+	 $(PY) -m pip freeze --all --exclude-editable | sed 's/^torch==\([0-9.]*\)+cpu$$/torch==\1/') > requirements/app.lock
 	(echo "# Exact versions of everything in .venv-rasa, used as pip constraints (regenerate: make lock)."; \
 	 $(VENV_RASA)/bin/python -m pip freeze --all --exclude-editable) > requirements/rasa.lock
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from abc import ABC, abstractmethod
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -18,8 +19,11 @@ from backoffice.stock import lowest_stock, product_by_sku
 log = logging.getLogger(__name__)
 
 
-class OperatorAction(Action):
-    """Refuse anyone without a signed operator role; turn back-office failures into a polite answer."""
+class OperatorAction(Action, ABC):
+    """Refuse anyone without a signed operator role; turn back-office failures into a polite answer.
+
+    Abstract (the action server registers only concrete actions): subclasses give ``name`` and ``answer``.
+    """
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if not is_operator(tracker, get_deps()):
@@ -32,9 +36,9 @@ class OperatorAction(Action):
             dispatcher.utter_message(response="utter_backoffice_error")
         return []
 
+    @abstractmethod
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-        """Answer the operator (subclasses)."""
-        raise NotImplementedError
+        """Answer the operator."""
 
 
 class ActionStockReport(OperatorAction):

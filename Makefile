@@ -76,16 +76,18 @@ lock: setup
 
 # The demo database is built once; `make seed` rebuilds it.
 db: $(DB_STAMP)
-# The demo gets forecasts for its 200 best sellers at once (about 2 minutes); `make forecast` refits them all.
-DEMO_FORECAST := $(PY) -m backoffice.forecast refresh --skus 200
+# The demo gets forecasts for its 200 best sellers (about 2 minutes; `make forecast` refits them all) and a
+# recommender plus product-search index trained for at most 3 minutes (`make recommend` trains longer).
+DEMO_MODELS := nice -n 5 $(PY) -m backoffice.forecast refresh --skus 200 && \
+	nice -n 5 $(PY) -m backoffice.recommend train --max-minutes 3
 $(DB_STAMP): $(VENV)/.installed
 	$(PY) -m backoffice.seed
-	nice -n 5 $(DEMO_FORECAST)
+	$(DEMO_MODELS)
 	@mkdir -p var && touch $@
 
 seed: $(VENV)/.installed
 	$(PY) -m backoffice.seed
-	nice -n 5 $(DEMO_FORECAST)
+	$(DEMO_MODELS)
 	@mkdir -p var && touch $(DB_STAMP)
 
 # Retrains only when training data, domain or config changed (Rasa also reuses unchanged parts).

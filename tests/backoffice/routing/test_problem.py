@@ -53,3 +53,5 @@ def test_solver_options_refuse_nonsense() -> None:
         SolverOptions(first_solution="MAGIC")
     with pytest.raises(ValueError, match="vehicle cost"):
         SolverOptions(vehicle_cost=-1)
+    with pytest.raises(ValueError, match="GLS lambda"):
+        SolverOptions(gls_lambda=0)

@@ -140,3 +140,27 @@ def test_loads_that_cannot_be_packed_are_explained() -> None:
     result = solve(problem, FAST)
     assert len(result.unserved) == 1 and result.vehicles_used == 2
     assert result.unserved[0].reason.startswith("no vehicle has 6 units of room left")
+
+
+def test_fixed_operator_order_and_other_gls_lambda_still_solve() -> None:
+    options = SolverOptions(time_limit=0.5, gls_lambda=0.3, operator_bandit=False)
+    result = solve(line_problem(), options)
+    assert result.is_feasible() and result.distance == pytest.approx(6.0)
+
+
+def test_operator_bandit_only_for_long_limits_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    import backoffice.routing.solver as solver
+
+    seen: list[bool] = []
+    original = solver.pywrapcp.RoutingModel.SolveWithParameters
+
+    def spy(self, params):  # type: ignore[no-untyped-def]
+        seen.append(params.use_multi_armed_bandit_concatenate_operators)
+        return original(self, params)
+
+    monkeypatch.setattr(solver.pywrapcp.RoutingModel, "SolveWithParameters", spy)
+    monkeypatch.setattr(solver, "BANDIT_FROM_SECONDS", 0.4)
+    solve(line_problem(), SolverOptions(time_limit=0.2))
+    solve(line_problem(), SolverOptions(time_limit=0.5))
+    solve(line_problem(), SolverOptions(time_limit=0.5, operator_bandit=False))
+    assert seen == [False, True, False]

@@ -25,6 +25,7 @@ LABEL = "TX_FRAUD"
 TX_ID = "TRANSACTION_ID"
 SPIKE = 3.0  # an amount over SPIKE times the customer's habit counts as a spike (no label needed)
 SPIKE_WINDOWS = (7, 14)
+HABIT_LAGS = (7, 14)  # days: the amount is also compared with the habit window as it stood this long ago
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,8 @@ class FeatureSpec:
         longest = max(self.windows)
         cols += [f"{c}_AVG_AMOUNT_{w}DAY_TO_{longest}DAY" for w in self.windows if w != longest]
         cols += [f"AMOUNT_TO_{c}_AVG_{h}DAY", f"AMOUNT_ZSCORE_{c}_{h}DAY",
+                 *[f"AMOUNT_TO_{c}_AVG_{h}DAY_{lag}DAY_AGO" for lag in HABIT_LAGS],
+                 f"AMOUNT_TO_{c}_USUAL_{h}DAY", f"{c}_SPIKE_SHARE_{h}DAY",
                  *[f"{c}_SPIKES_{w}DAY" for w in SPIKE_WINDOWS], f"{c}_NB_TX_1HOUR",
                  f"{c}_SECONDS_SINCE_PREV", f"{c}_RISK_{h}DAY_WINDOW"]
         for e in self.entities:
@@ -131,7 +134,8 @@ def build_features(transactions: pd.DataFrame, spec: FeatureSpec) -> pd.DataFram
     fraud = np.nan_to_num(labels, nan=0.0)
     ones = np.ones(n)
     d, h = spec.delay_days * DAY, spec.habit_days * DAY
-    span = int((t.max() - t.min() if n else 0) + (max(spec.windows + (spec.habit_days,)) + spec.delay_days + 2) * DAY)
+    reach = max(spec.windows + (spec.habit_days,)) + spec.delay_days + max(HABIT_LAGS) + 2  # days any window looks back
+    span = int((t.max() - t.min() if n else 0) + reach * DAY)
     c = spec.customer
     out: dict[str, np.ndarray] = {AMOUNT: amount}
     stamps = pd.to_datetime(frame[TIME])
@@ -156,9 +160,21 @@ def build_features(transactions: pd.DataFrame, spec: FeatureSpec) -> pd.DataFram
     out[f"AMOUNT_TO_{c}_AVG_{spec.habit_days}DAY"] = np.where(past_nb > 0, _ratio(amount, past_mean), np.nan)
     out[f"AMOUNT_ZSCORE_{c}_{spec.habit_days}DAY"] = np.where(
         past_nb > 1, (amount - past_mean) / (past_std + 1.0), np.nan)
-    spikes = cust.cumsum(is_spike(amount, past_nb, past_mean))
+    for lag in HABIT_LAGS:
+        lag_nb = cust.window(c_ones, h + lag * DAY, lag * DAY)
+        lag_mean = cust.window(c_amount, h + lag * DAY, lag * DAY) / np.maximum(lag_nb, 1)
+        out[f"AMOUNT_TO_{c}_AVG_{spec.habit_days}DAY_{lag}DAY_AGO"] = np.where(
+            lag_nb > 0, _ratio(amount, lag_mean), np.nan)
+    spike = is_spike(amount, past_nb, past_mean)
+    spikes = cust.cumsum(spike)
     for w in SPIKE_WINDOWS:
         out[f"{c}_SPIKES_{w}DAY"] = cust.window(spikes, w * DAY, -1)
+    past_spikes = cust.window(spikes, h, -1)
+    usual_nb = past_nb - past_spikes
+    usual_mean = (cust.window(c_amount, h, -1) - cust.window(cust.cumsum(amount * spike), h, -1)) / np.maximum(
+        usual_nb, 1)
+    out[f"AMOUNT_TO_{c}_USUAL_{spec.habit_days}DAY"] = np.where(usual_nb > 0, _ratio(amount, usual_mean), np.nan)
+    out[f"{c}_SPIKE_SHARE_{spec.habit_days}DAY"] = past_spikes / np.maximum(past_nb, 1)
     out[f"{c}_NB_TX_1HOUR"] = cust.window(c_ones, HOUR, None)
     out[f"{c}_SECONDS_SINCE_PREV"] = _since_previous(cust, t)
     out[f"{c}_RISK_{spec.habit_days}DAY_WINDOW"] = _risk(cust, c_known, c_fraud, h, d)

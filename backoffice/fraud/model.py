@@ -1,4 +1,7 @@
-"""The fraud model: gradient boosting on the rolling features plus an isolation-forest anomaly score, calibrated.
+"""The fraud model: a bag of gradient-boosting models on the rolling features, an anomaly score, calibrated.
+
+The bag (``n_members`` boosters, each split looking at a random ``max_features`` share of the features, seeds
+``random_state + i``) is averaged in log-odds and flattened into one additive model, so it scores in one pass.
 
 The anomaly score is fitted without labels, so it sees patterns nobody has labelled yet. By default it is a
 second alarm beside the probability (``pipeline.Bundle`` gives it its own small share of the alert budget);
@@ -25,6 +28,7 @@ from threadpoolctl import threadpool_limits
 
 ANOMALY = "ANOMALY_SCORE"
 FORMAT = 1
+CHUNK = 4096  # rows scored at a time in batch
 
 
 def _average_path_length(n: np.ndarray) -> np.ndarray:
@@ -63,22 +67,42 @@ class _Forest:
 
     def score(self, X: np.ndarray) -> np.ndarray:
         """Anomaly in (0, 1], higher = more unusual (sklearn's ``-score_samples``)."""
-        node = np.zeros((X.shape[0], len(self.rows)), dtype=np.int64)
-        for _ in range(self.depth):
-            feat = self.feature[self.rows, node]
-            values = np.take_along_axis(X, feat, axis=1)
-            node = np.where(values <= self.threshold[self.rows, node], self.left[self.rows, node],
-                            self.right[self.rows, node])
-        total = self.value[self.rows, node].sum(axis=1)
+        if X.shape[0] > CHUNK:
+            return np.concatenate([self.score(X[i:i + CHUNK]) for i in range(0, X.shape[0], CHUNK)])
+        if X.shape[0] == 1:
+            flat = self.__dict__.get("_flat")
+            if flat is None:
+                flat = self.__dict__["_flat"] = (self.rows * self.left.shape[1], self.feature.ravel(),
+                                                 self.threshold.ravel(), self.left.ravel(), self.right.ravel(),
+                                                 self.value.ravel())
+            base, feature, threshold, left, right, value = flat
+            x, at = X[0], base.copy()
+            for _ in range(self.depth):
+                at = base + np.where(x[feature[at]] <= threshold[at], left[at], right[at])
+            total = np.array([value[at].sum()])
+        else:
+            node = np.zeros((X.shape[0], len(self.rows)), dtype=np.int64)
+            for _ in range(self.depth):
+                feat = self.feature[self.rows, node]
+                values = np.take_along_axis(X, feat, axis=1)
+                node = np.where(values <= self.threshold[self.rows, node], self.left[self.rows, node],
+                                self.right[self.rows, node])
+            total = self.value[self.rows, node].sum(axis=1)
         return np.asarray(2.0 ** (-total / self.norm)) if self.norm else np.ones(X.shape[0])
 
 
 class _Boosted:
-    """A fitted ``HistGradientBoostingClassifier`` flattened into padded arrays (no thread pool per call)."""
+    """Fitted ``HistGradientBoostingClassifier`` s flattened into one set of padded arrays (no thread pool per call).
 
-    def __init__(self, booster: HistGradientBoostingClassifier) -> None:
-        nodes = [predictors[0].nodes for predictors in booster._predictors]  # noqa: SLF001
-        width = max(len(tree) for tree in nodes)
+    Several boosters (a bag) become one additive model: every tree's leaf values are divided by the number of
+    boosters, so one vectorised pass gives the mean of their raw scores.
+    """
+
+    def __init__(self, boosters: HistGradientBoostingClassifier | list[HistGradientBoostingClassifier]) -> None:
+        members = boosters if isinstance(boosters, list) else [boosters]
+        share = 1.0 / len(members)
+        nodes = [predictors[0].nodes for booster in members for predictors in booster._predictors]  # noqa: SLF001
+        width = max(len(tree) for tree in nodes) if nodes else 1
         shape = (len(nodes), width)
         self.left = np.zeros(shape, dtype=np.int64)
         self.right = np.zeros(shape, dtype=np.int64)
@@ -94,13 +118,17 @@ class _Boosted:
             self.feature[i, :n] = np.where(leaf, 0, tree["feature_idx"])
             self.threshold[i, :n] = np.where(leaf, np.inf, tree["num_threshold"])
             self.nan_left[i, :n] = tree["missing_go_to_left"].astype(bool) | leaf
-            self.value[i, :n] = np.where(leaf, tree["value"], 0.0)
+            self.value[i, :n] = np.where(leaf, tree["value"], 0.0) * share
         self.depth = max(int(tree["depth"].max()) for tree in nodes) + 1 if nodes else 0
-        self.baseline = float(np.ravel(booster._baseline_prediction)[0])  # noqa: SLF001
+        self.baseline = float(np.mean([np.ravel(b._baseline_prediction)[0] for b in members]))  # noqa: SLF001
         self.rows = np.arange(len(nodes))
 
     def raw(self, X: np.ndarray) -> np.ndarray:
         """The booster's raw score (log-odds before calibration) per row."""
+        if X.shape[0] == 1:
+            return np.array([self._raw_one(X[0])])
+        if X.shape[0] > CHUNK:  # the (rows x trees) index arrays stay a few tens of MB
+            return np.concatenate([self.raw(X[i:i + CHUNK]) for i in range(0, X.shape[0], CHUNK)])
         node = np.zeros((X.shape[0], len(self.rows)), dtype=np.int64)
         for _ in range(self.depth):
             values = np.take_along_axis(X, self.feature[self.rows, node], axis=1)
@@ -108,6 +136,22 @@ class _Boosted:
                                values <= self.threshold[self.rows, node])
             node = np.where(go_left, self.left[self.rows, node], self.right[self.rows, node])
         return np.asarray(self.baseline + self.value[self.rows, node].sum(axis=1))
+
+    def _raw_one(self, x: np.ndarray) -> float:
+        """``raw`` for one row with flat 1-D look-ups (the per-order path: a few dozen small NumPy calls)."""
+        flat = self.__dict__.get("_flat")
+        if flat is None:
+            flat = self.__dict__["_flat"] = (
+                self.rows * self.left.shape[1], self.feature.ravel(), self.threshold.ravel(),
+                self.nan_left.ravel(), self.left.ravel(), self.right.ravel(), self.value.ravel())
+        base, feature, threshold, nan_left, left, right, value = flat
+        missing = np.isnan(x)
+        at = base.copy()
+        for _ in range(self.depth):
+            f = feature[at]
+            go_left = (x[f] <= threshold[at]) | (missing[f] & nan_left[at])
+            at = base + np.where(go_left, left[at], right[at])
+        return float(self.baseline + value[at].sum())
 
 
 class FraudModel(ClassifierMixin, BaseEstimator):
@@ -121,7 +165,8 @@ class FraudModel(ClassifierMixin, BaseEstimator):
 
     def __init__(
         self, *, max_iter: int = 400, learning_rate: float = 0.05, max_leaf_nodes: int = 7,
-        min_samples_leaf: int = 50, l2_regularization: float = 1.0, anomaly: bool = True,
+        min_samples_leaf: int = 20, l2_regularization: float = 1.0, max_features: float = 0.7, n_members: int = 3,
+        anomaly: bool = True,
         anomaly_as_feature: bool = False,
         anomaly_trees: int = 100, calibration: str = "sigmoid", holdout: float = 0.25, random_state: int | None = 0,
     ) -> None:
@@ -130,6 +175,8 @@ class FraudModel(ClassifierMixin, BaseEstimator):
         self.max_leaf_nodes = max_leaf_nodes
         self.min_samples_leaf = min_samples_leaf
         self.l2_regularization = l2_regularization
+        self.max_features = max_features
+        self.n_members = n_members
         self.anomaly = anomaly
         self.anomaly_trees = anomaly_trees
         self.anomaly_as_feature = anomaly_as_feature
@@ -150,6 +197,8 @@ class FraudModel(ClassifierMixin, BaseEstimator):
     def _fit(self, X: Any, y: Any) -> FraudModel:
         if self.calibration not in ("auto", "isotonic", "sigmoid"):
             raise ValueError("calibration must be 'auto', 'isotonic' or 'sigmoid'")
+        if self.n_members < 1:
+            raise ValueError("n_members must be at least 1")
         if not 0.05 <= self.holdout <= 0.5:
             raise ValueError("holdout must lie between 0.05 and 0.5")
         names = list(X.columns) if isinstance(X, pd.DataFrame) else None
@@ -177,7 +226,7 @@ class FraudModel(ClassifierMixin, BaseEstimator):
             self.forest_ = None
         inputs = self._inputs(data)
         self.anomaly_median_ = float(np.median(self.anomaly_score(data))) if self.forest_ is not None else 0.0
-        early = _Boosted(self._booster().fit(inputs[:cut], target[:cut]))
+        early = self._bag(inputs[:cut], target[:cut])
         raw, held = early.raw(inputs[cut:]), target[cut:]
         method = self.calibration
         if method == "auto":
@@ -189,14 +238,19 @@ class FraudModel(ClassifierMixin, BaseEstimator):
         else:
             platt = LogisticRegression(C=1e4).fit(raw.reshape(-1, 1), held)
             self.calibration_ = ("sigmoid", float(platt.coef_[0, 0]), float(platt.intercept_[0]))
-        self.booster_ = _Boosted(self._booster().fit(inputs, target))
+        self.booster_ = self._bag(inputs, target)
         return self
 
-    def _booster(self) -> HistGradientBoostingClassifier:
+    def _bag(self, inputs: np.ndarray, target: np.ndarray) -> _Boosted:
+        """``n_members`` boosters that differ only in their seed (which features each split may look at)."""
+        seeds = [None if self.random_state is None else self.random_state + i for i in range(self.n_members)]
+        return _Boosted([self._booster(seed).fit(inputs, target) for seed in seeds])
+
+    def _booster(self, seed: int | None) -> HistGradientBoostingClassifier:
         return HistGradientBoostingClassifier(
             max_iter=self.max_iter, learning_rate=self.learning_rate, max_leaf_nodes=self.max_leaf_nodes,
-            min_samples_leaf=self.min_samples_leaf, l2_regularization=self.l2_regularization, early_stopping=False,
-            random_state=self.random_state,
+            min_samples_leaf=self.min_samples_leaf, l2_regularization=self.l2_regularization,
+            max_features=self.max_features, early_stopping=False, random_state=seed,
         )
 
     # ------------------------------------------------------------------------------------------------ predict

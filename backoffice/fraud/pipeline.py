@@ -166,7 +166,8 @@ class OnlineScorer:
     def score(self, tx: dict[str, Any], *, explain: bool = True) -> Verdict:
         """Score ``tx`` as the newest order (it is not added to the state: call ``observe``)."""
         row = self.state.features(tx)
-        return self.bundle.judge(row, placed_at=pd.Timestamp(tx[TIME]).to_pydatetime(), explain=explain)
+        placed_at = pd.Timestamp(tx[TIME]).to_pydatetime() if explain else None
+        return self.bundle.judge(row, placed_at=placed_at, explain=explain)
 
     def observe(self, tx: dict[str, Any], label: float | None = None) -> None:
         self.state.observe(tx, label)

@@ -14,7 +14,7 @@ from datetime import datetime
 
 import numpy as np
 
-from backoffice.fraud.features import AMOUNT, SPIKE, SPIKE_WINDOWS, FeatureSpec
+from backoffice.fraud.features import AMOUNT, HABIT_LAGS, SPIKE, SPIKE_WINDOWS, FeatureSpec
 from backoffice.fraud.model import FraudModel
 
 NOUNS = {"TERMINAL_ID": "terminal", "INSTRUMENT_ID": "payment card", "DEVICE_ID": "device",
@@ -74,10 +74,12 @@ def _groups(spec: FeatureSpec) -> list[tuple[str, list[str], Phrase]]:
                 if f[f"{c}_RISK_{h}DAY_WINDOW"] > 0 else None)
 
     groups: list[tuple[str, list[str], Phrase]] = [
-        ("amount", [AMOUNT, ratio, zscore] + [n for n in spec.names() if n.startswith(f"{c}_AVG_AMOUNT_")], amount),
+        ("amount", [AMOUNT, ratio, zscore, f"AMOUNT_TO_{c}_USUAL_{h}DAY"]
+         + [f"AMOUNT_TO_{c}_AVG_{h}DAY_{lag}DAY_AGO" for lag in HABIT_LAGS]
+         + [n for n in spec.names() if n.startswith(f"{c}_AVG_AMOUNT_")], amount),
         ("velocity", [f"{c}_NB_TX_1HOUR", f"{c}_SECONDS_SINCE_PREV"]
          + [f"{c}_NB_TX_{w}DAY_WINDOW" for w in spec.windows], velocity),
-        ("spikes", [f"{c}_SPIKES_{w}DAY" for w in SPIKE_WINDOWS], spikes),
+        ("spikes", [f"{c}_SPIKES_{w}DAY" for w in SPIKE_WINDOWS] + [f"{c}_SPIKE_SHARE_{h}DAY"], spikes),
         ("customer_risk", [f"{c}_RISK_{h}DAY_WINDOW"], customer_risk),
     ]
     for e in spec.entities:

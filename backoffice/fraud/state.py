@@ -19,6 +19,7 @@ import pandas as pd
 from backoffice.fraud.features import (
     AMOUNT,
     DAY,
+    HABIT_LAGS,
     HOUR,
     LABEL,
     SPIKE,
@@ -33,7 +34,7 @@ from backoffice.fraud.features import (
 class _Track:
     """One key's transactions in time order, with running sums (index 0 = nothing yet)."""
 
-    __slots__ = ("times", "amount", "square", "known", "fraud", "labels", "spikes")
+    __slots__ = ("times", "amount", "square", "known", "fraud", "labels", "spikes", "spike_amount")
 
     def __init__(self) -> None:
         self.times: list[int] = []
@@ -43,6 +44,7 @@ class _Track:
         self.fraud: list[float] = [0.0]
         self.labels: list[float] = []
         self.spikes: list[float] = [0.0]
+        self.spike_amount: list[float] = [0.0]
 
     def add(self, t: int, amount: float, label: float, spike: float = 0.0) -> int:
         if self.times and t < self.times[-1]:
@@ -54,6 +56,7 @@ class _Track:
         self.known.append(self.known[-1] + (0.0 if math.isnan(label) else 1.0))
         self.fraud.append(self.fraud[-1] + (0.0 if math.isnan(label) else label))
         self.spikes.append(self.spikes[-1] + spike)
+        self.spike_amount.append(self.spike_amount[-1] + amount * spike)
         return len(self.times) - 1
 
     def relabel(self, index: int, label: float) -> None:
@@ -96,50 +99,54 @@ class RollingState:
         return track
 
     def features(self, tx: Mapping[str, Any]) -> np.ndarray:
-        """The feature row of ``tx`` as the newest transaction (``tx`` is not added)."""
+        """The feature row of ``tx`` as the newest transaction (``tx`` is not added).
+
+        Values are appended in ``spec.names()`` order (a test checks it against the batch features).
+        """
         spec, c = self.spec, self.spec.customer
         t, when = _epoch(tx[TIME])
         amount = float(tx[AMOUNT])
         d, h = spec.delay_days * DAY, spec.habit_days * DAY
         cust = self.tracks.get(("c", tx[c]), _EMPTY)
-        out: dict[str, float] = {AMOUNT: amount, "TX_DURING_WEEKEND": float(when.weekday() >= 5),
-                                 "TX_DURING_NIGHT": float(when.hour <= 6)}
+        out = [amount, float(when.weekday() >= 5), float(when.hour <= 6)]
+        averages = {}
         for w in spec.windows:
             lo, hi = cust.span(t - w * DAY, t)
             nb = hi - lo + 1
-            out[f"{c}_NB_TX_{w}DAY_WINDOW"] = float(nb)
-            out[f"{c}_AVG_AMOUNT_{w}DAY_WINDOW"] = (cust.amount[hi] - cust.amount[lo] + amount) / nb
-        longest = max(spec.windows)
-        base = out[f"{c}_AVG_AMOUNT_{longest}DAY_WINDOW"]
-        for w in spec.windows:
-            if w != longest:
-                out[f"{c}_AVG_AMOUNT_{w}DAY_TO_{longest}DAY"] = (
-                    out[f"{c}_AVG_AMOUNT_{w}DAY_WINDOW"] / base if base > 0 else math.nan)
+            averages[w] = (cust.amount[hi] - cust.amount[lo] + amount) / nb
+            out += [float(nb), averages[w]]
+        base = averages[max(spec.windows)]
+        out += [averages[w] / base if base > 0 else math.nan for w in spec.windows if w != max(spec.windows)]
         lo, hi = cust.span(t - h, t)
         past = hi - lo
-        mean = (cust.amount[hi] - cust.amount[lo]) / max(past, 1)
+        total = cust.amount[hi] - cust.amount[lo]
+        mean = total / max(past, 1)
         square = (cust.square[hi] - cust.square[lo]) / max(past, 1)
         std = math.sqrt(max(square - mean * mean, 0.0))
-        out[f"AMOUNT_TO_{c}_AVG_{spec.habit_days}DAY"] = amount / mean if past > 0 and mean > 0 else math.nan
-        out[f"AMOUNT_ZSCORE_{c}_{spec.habit_days}DAY"] = (amount - mean) / (std + 1.0) if past > 1 else math.nan
-        for w in SPIKE_WINDOWS:
-            out[f"{c}_SPIKES_{w}DAY"] = cust.total(cust.spikes, t - w * DAY, t)
+        out += [amount / mean if past > 0 and mean > 0 else math.nan,
+                (amount - mean) / (std + 1.0) if past > 1 else math.nan]
+        for lag in HABIT_LAGS:
+            lag_lo, lag_hi = cust.span(t - h - lag * DAY, t - lag * DAY)
+            lag_mean = (cust.amount[lag_hi] - cust.amount[lag_lo]) / max(lag_hi - lag_lo, 1)
+            out.append(amount / lag_mean if lag_hi > lag_lo and lag_mean > 0 else math.nan)
+        spikes = cust.spikes[hi] - cust.spikes[lo]
+        usual = past - spikes
+        usual_mean = (total - (cust.spike_amount[hi] - cust.spike_amount[lo])) / max(usual, 1)
+        out += [amount / usual_mean if usual > 0 and usual_mean > 0 else math.nan, spikes / max(past, 1)]
+        out += [cust.total(cust.spikes, t - w * DAY, t) for w in SPIKE_WINDOWS]
         lo, hi = cust.span(t - HOUR, t)
-        out[f"{c}_NB_TX_1HOUR"] = float(hi - lo + 1)
-        out[f"{c}_SECONDS_SINCE_PREV"] = float(t - cust.times[-1]) if cust.times else math.nan
-        out[f"{c}_RISK_{spec.habit_days}DAY_WINDOW"] = _risk(cust, t - d - h, t - d)
+        out += [float(hi - lo + 1), float(t - cust.times[-1]) if cust.times else math.nan,
+                _risk(cust, t - d - h, t - d)]
         for e in spec.entities:
             ent = self.tracks.get(("e:" + e, tx[e]), _EMPTY)
             for w in spec.windows:
-                out[f"{e}_NB_TX_{w}DAY_WINDOW"] = ent.total(ent.known, t - d - w * DAY, t - d)
-                out[f"{e}_RISK_{w}DAY_WINDOW"] = _risk(ent, t - d - w * DAY, t - d)
+                out += [ent.total(ent.known, t - d - w * DAY, t - d), _risk(ent, t - d - w * DAY, t - d)]
             pair = self.tracks.get(("p:" + e, (tx[c], tx[e])), _EMPTY)
             lo, hi = pair.span(t - h, t)
             same = hi - lo
             lo, hi = ent.span(t - h, t)
-            out[f"{e}_SAME_{c}_TX_{spec.habit_days}DAY"] = float(same)
-            out[f"{e}_OTHER_{c}_TX_{spec.habit_days}DAY"] = float(hi - lo - same)
-        return np.array([out[name] for name in spec.names()], dtype=float)
+            out += [float(same), float(hi - lo - same)]
+        return np.array(out, dtype=float)
 
     def observe(self, tx: Mapping[str, Any], label: float | None = None) -> None:
         """Add ``tx`` (after scoring it); ``label`` 1/0 when already known, else None."""

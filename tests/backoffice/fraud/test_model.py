@@ -85,6 +85,23 @@ def test_the_flattened_forests_score_like_scikit_learn() -> None:
                                rtol=1e-9, atol=1e-9)
     forest = IsolationForest(n_estimators=20, random_state=0).fit(data)
     np.testing.assert_allclose(_Forest(forest).score(data), -forest.score_samples(data), rtol=1e-9)
+    for i in range(0, len(X), 37):  # one row at a time takes the flat per-order path
+        np.testing.assert_allclose(_Boosted(booster).raw(X.to_numpy()[i:i + 1]),
+                                   booster.decision_function(X.to_numpy()[i:i + 1]), rtol=1e-9, atol=1e-9)
+        np.testing.assert_allclose(_Forest(forest).score(data[i:i + 1]), -forest.score_samples(data[i:i + 1]),
+                                   rtol=1e-9)
+
+
+def test_a_flattened_bag_scores_the_mean_of_its_boosters() -> None:
+    X, y = synthetic()
+    bag = [HistGradientBoostingClassifier(max_iter=15, max_leaf_nodes=leaves, max_features=0.7, random_state=seed)
+           .fit(X.to_numpy(), y) for seed, leaves in ((0, 7), (1, 4), (2, 15))]
+    mean = np.mean([booster.decision_function(X.to_numpy()) for booster in bag], axis=0)
+    np.testing.assert_allclose(_Boosted(bag).raw(X.to_numpy()), mean, rtol=1e-9, atol=1e-9)
+    model = FraudModel(**SMALL, n_members=3).fit(X, y)
+    assert model.booster_.rows.size == 3 * SMALL["max_iter"]
+    with pytest.raises(ValueError, match="n_members"):
+        FraudModel(**SMALL, n_members=0).fit(X, y)
 
 
 def test_threshold_keeps_alerts_within_the_budget() -> None:

@@ -22,8 +22,6 @@ METAHEURISTICS = ("GUIDED_LOCAL_SEARCH", "SIMULATED_ANNEALING", "TABU_SEARCH", "
 # A dropped stop costs more than any route could save, so stops are only left out when they cannot fit.
 DROP_PENALTY_FACTOR = 100
 GLS_LAMBDA = 0.1
-# The operator bandit needs a few CPU seconds to learn which moves pay: below that it costs quality, above helps.
-BANDIT_FROM_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -32,9 +30,9 @@ class SolverOptions:
 
     ``gls_lambda`` weighs guided local search's arc penalties (OR-Tools' default is 0.1). ``operator_bandit``
     lets a multi-armed bandit pick the next local-search operator by its recent success instead of cycling
-    through them in a fixed order. On ten Solomon instances at equal CPU time it was worse at 1.5 CPU seconds
-    and better from about 3 (README, "Delivery routing"), so by default (None) it is on for time limits of
-    ``BANDIT_FROM_SECONDS`` or more.
+    through them in a fixed order. It is off by default: on ten Solomon instances it helped the many-route
+    R1/RC1 instances but hurt C1 and the long-route R2/RC2 ones, and lost on average at 10 s and at 60 s
+    (README, "Delivery routing").
     """
 
     time_limit: float = 10.0
@@ -43,7 +41,7 @@ class SolverOptions:
     scale: int = 1000
     vehicle_cost: float = 0.0
     gls_lambda: float = GLS_LAMBDA
-    operator_bandit: bool | None = None
+    operator_bandit: bool = False
     allow_unserved: bool = True
     log_search: bool = False
 
@@ -162,10 +160,7 @@ class _Model:
         params.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, self.opts.first_solution)
         params.local_search_metaheuristic = getattr(routing_enums_pb2.LocalSearchMetaheuristic, self.opts.metaheuristic)
         params.guided_local_search_lambda_coefficient = self.opts.gls_lambda
-        bandit = self.opts.operator_bandit
-        if bandit is None:
-            bandit = self.opts.time_limit >= BANDIT_FROM_SECONDS
-        params.use_multi_armed_bandit_concatenate_operators = bandit
+        params.use_multi_armed_bandit_concatenate_operators = self.opts.operator_bandit
         params.time_limit.FromMilliseconds(max(1, int(seconds * 1000)))
         params.log_search = self.opts.log_search
         solution = self.routing.SolveWithParameters(params)

@@ -148,7 +148,7 @@ def test_fixed_operator_order_and_other_gls_lambda_still_solve() -> None:
     assert result.is_feasible() and result.distance == pytest.approx(6.0)
 
 
-def test_operator_bandit_only_for_long_limits_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_operator_bandit_is_off_unless_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
     import backoffice.routing.solver as solver
 
     seen: list[bool] = []
@@ -159,8 +159,7 @@ def test_operator_bandit_only_for_long_limits_by_default(monkeypatch: pytest.Mon
         return original(self, params)
 
     monkeypatch.setattr(solver.pywrapcp.RoutingModel, "SolveWithParameters", spy)
-    monkeypatch.setattr(solver, "BANDIT_FROM_SECONDS", 0.4)
-    solve(line_problem(), SolverOptions(time_limit=0.2))
-    solve(line_problem(), SolverOptions(time_limit=0.5))
-    solve(line_problem(), SolverOptions(time_limit=0.5, operator_bandit=False))
-    assert seen == [False, True, False]
+    solve(line_problem(), FAST)
+    result = solve(line_problem(), SolverOptions(time_limit=0.5, operator_bandit=True))
+    assert seen == [False, True]
+    assert result.is_feasible() and result.distance == pytest.approx(6.0)

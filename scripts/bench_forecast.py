@@ -10,7 +10,8 @@ Data is read from ``../shared/data/forecasting`` (not shipped; see its README fo
   against Naive2 and Theta computed in the same run.
 * Timing: seconds per SKU and the wall time of fitting and forecasting 1,000 SKUs with 2 processes.
 
-Usage: ``nice -n 10 .venv/bin/python scripts/bench_forecast.py [--only retail|m4|timing] [--limit N]``.
+Usage: ``nice -n 10 .venv/bin/python scripts/bench_forecast.py [--only retail|m4|timing] [--limit N]``;
+Online Retail options: ``--tune`` / ``--tune-end DATE``, ``--top-k K``, ``--models median`` (the candidates).
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ RETAIL_SETTINGS = {"backtest_h": 8, "n_windows": 3, "step": 4, "country": "UK", 
 
 
 def bench_retail(tune: bool, n_jobs: int, top: int = 200, h: int = 8, end: pd.Timestamp | None = None,
-                 **settings: object) -> dict[str, object]:
+                 models: str | None = None, **settings: object) -> dict[str, object]:
     weekly = retail_weekly(DATA / "online_retail" / "online_retail.csv.xz")
     end = end or (pd.Timestamp("2011-10-09") if tune else LAST_WEEK)
     weekly = weekly[weekly["ds"] <= end - pd.Timedelta(days=6)]
@@ -71,6 +72,8 @@ def bench_retail(tune: bool, n_jobs: int, top: int = 200, h: int = 8, end: pd.Ti
     train, test = weekly[weekly["ds"] <= cut], weekly[weekly["ds"] > cut]
     skus = train.groupby("unique_id")["y"].sum().nlargest(top).index
     train, test = train[train["unique_id"].isin(skus)], test[test["unique_id"].isin(skus)]
+    if models:  # e.g. "median" or "median,historic_average,global"
+        settings["models"] = tuple(models.split(","))
     started = time.perf_counter()
     forecaster = Forecaster("W", **{**RETAIL_SETTINGS, **settings}, n_jobs=n_jobs, progress=True)  # type: ignore[arg-type]
     ours = forecaster.fit_predict(train, h)
@@ -174,6 +177,7 @@ def main() -> int:
     parser.add_argument("--timing-skus", type=int, default=1000)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--top-k", type=int, default=1, help="Online Retail: blend the k best backtest models")
+    parser.add_argument("--models", help="Online Retail: comma-separated candidates (default: all of them)")
     args = parser.parse_args()
     if not DATA.exists():
         print(f"benchmark data not found at {DATA}", file=sys.stderr)
@@ -181,7 +185,8 @@ def main() -> int:
     parts = args.only or ["retail", "m4", "timing"]
     result: dict[str, object] = {}
     if "retail" in parts:
-        result["online_retail"] = bench_retail(args.tune, args.jobs, top_k=args.top_k, end=args.tune_end)
+        result["online_retail"] = bench_retail(args.tune, args.jobs, top_k=args.top_k, end=args.tune_end,
+                                               models=args.models)
     if "m4" in parts:
         result["m4_weekly"] = bench_m4(args.limit, args.jobs)
     if "timing" in parts:

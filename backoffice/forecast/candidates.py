@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from backoffice.forecast import baselines as bl
+from backoffice.forecast.pooled import PooledCandidate
 from backoffice.forecast.prophet_model import ProphetModel
 
 #: Every candidate label and what it is; the default candidate set is all of them.
@@ -26,7 +27,11 @@ DESCRIPTIONS = {
     "sba": "Croston's method with the Syntetos-Boylan correction",
     "tsb": "the Teunter-Syntetos-Babai method for intermittent demand",
     "prophet": "Prophet (trend, seasonality, holidays and promotions)",
+    "global": "one gradient-boosted model pooled across every series, on each series' own scale",
+    "median": "the median of the historic average, 4-period mean, SES, TSB and global forecasts",
 }
+#: The members of the ``median`` candidate (the pooled model joins where it has a forecast).
+MEDIAN_MEMBERS: tuple[str, ...] = ("historic_average", "moving_average", "ses", "tsb", "global")
 DEFAULT_MODELS: tuple[str, ...] = tuple(DESCRIPTIONS)
 
 
@@ -83,9 +88,13 @@ class ModelSettings:
     prophet_uncertainty_samples: int = 300
 
 
-def make_candidate(label: str, settings: ModelSettings) -> Candidate:
-    """A fresh, unfitted candidate for ``label``."""
+def make_candidate(label: str, settings: ModelSettings, pooled: dict[int, list[float]] | None = None) -> Candidate:
+    """A fresh, unfitted candidate for ``label``; ``pooled`` holds the series' global-model paths."""
     match label:
+        case "global":
+            return PooledCandidate(paths=dict(pooled or {}))
+        case "median":
+            return Median([make_candidate(m, settings, pooled) for m in MEDIAN_MEMBERS])
         case "historic_average":
             return BaselineCandidate(label, bl.WindowAverage(window=0))
         case "moving_average":
@@ -142,10 +151,48 @@ class Ensemble:
         return {"model": "ensemble", "members": [m.to_state() for m in self.members]}
 
 
+@dataclass
+class Median:
+    """The median of its members' forecasts and of their interval bounds.
+
+    A member that cannot be fitted on a history (the pooled model where it has no forecast for that history)
+    is left out; the others still make the median.
+    """
+
+    members: list[Candidate]
+
+    def min_length(self) -> int:
+        return max(m.min_length() for m in self.members if not isinstance(m, PooledCandidate))
+
+    def fit(self, ds: pd.DatetimeIndex, y: np.ndarray) -> Median:
+        fitted = []
+        for member in self.members:
+            if len(y) < member.min_length():
+                continue
+            try:
+                fitted.append(member.fit(ds, y))
+            except ValueError:
+                continue
+        self.members = fitted
+        return self
+
+    def forecast(self, future: pd.DatetimeIndex, level: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        paths = [m.forecast(future, level) for m in self.members]
+        mean, lo, hi = (np.median([p[i] for p in paths], axis=0) for i in range(3))
+        return mean, lo, hi
+
+    def to_state(self) -> dict[str, Any]:
+        return {"model": "median", "members": [m.to_state() for m in self.members]}
+
+
 def candidate_from_state(state: dict[str, Any]) -> Candidate:
     """Rebuild a fitted candidate from its ``to_state()``."""
     if state["model"] == "ensemble":
         return Ensemble([candidate_from_state(m) for m in state["members"]])
+    if state["model"] == "median":
+        return Median([candidate_from_state(m) for m in state["members"]])
+    if state["model"] == "global":
+        return PooledCandidate.from_state(state)
     if state["model"] == "prophet":
         return ProphetModel.from_state(state)
     values = dict(state)

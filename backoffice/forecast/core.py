@@ -12,6 +12,7 @@ import pandas as pd
 
 from backoffice.forecast.calendar import shop_events, snap_to_periods
 from backoffice.forecast.candidates import DEFAULT_MODELS, DESCRIPTIONS, ModelSettings, make_candidate
+from backoffice.forecast.pooled import pooled_paths
 from backoffice.forecast.selection import SelectionSettings, SeriesFit, fit_series, forecast_series, run_forecast
 
 PERIOD_DAYS = {"D": 1, "W": 7}
@@ -88,8 +89,9 @@ def run_parallel(
 
 
 def _fit_task(uid: str, ds: pd.DatetimeIndex, y: np.ndarray, models: ModelSettings,
-              selection: SelectionSettings, h: int | None, levels: tuple[float, ...]) -> tuple[SeriesFit, Any]:
-    fit = fit_series(uid, ds, y, models, selection)
+              selection: SelectionSettings, h: int | None, levels: tuple[float, ...],
+              pooled: dict[int, list[float]] | None = None) -> tuple[SeriesFit, Any]:
+    fit = fit_series(uid, ds, y, models, selection, pooled)
     forecast = forecast_series(fit, h, levels, selection.nonnegative) if h else None
     return fit, forecast
 
@@ -99,7 +101,7 @@ def _predict_task(fit: SeriesFit, h: int, levels: tuple[float, ...], nonnegative
 
 
 def _cv_task(uid: str, ds: pd.DatetimeIndex, y: np.ndarray, models: ModelSettings, selection: SelectionSettings,
-             h: int, cutoffs: list[int]) -> pd.DataFrame:
+             h: int, cutoffs: list[int], pooled: dict[int, list[float]] | None = None) -> pd.DataFrame:
     rows = []
     for cutoff in cutoffs:
         if cutoff < 2:
@@ -107,13 +109,13 @@ def _cv_task(uid: str, ds: pd.DatetimeIndex, y: np.ndarray, models: ModelSetting
         window: dict[str, Any] = {"unique_id": uid, "ds": ds[cutoff : cutoff + h], "cutoff": ds[cutoff - 1],
                                   "y": y[cutoff : cutoff + h]}
         for label in selection.models:
-            candidate = make_candidate(label, models)
+            candidate = make_candidate(label, models, pooled)
             mean = np.full(h, np.nan)
-            if cutoff >= candidate.min_length():
+            if cutoff >= candidate.min_length() and (label != "global" or cutoff in (pooled or {})):
                 candidate.fit(ds[:cutoff], y[:cutoff])
                 mean = run_forecast(candidate, ds[cutoff - 1], h, 80, models.period_days, selection.nonnegative)[1]
             window[label] = mean
-        auto = fit_series(uid, ds[:cutoff], y[:cutoff], models, selection)
+        auto = fit_series(uid, ds[:cutoff], y[:cutoff], models, selection, pooled)
         window["auto"] = forecast_series(auto, h, (80,), selection.nonnegative)["yhat"].to_numpy()
         rows.append(pd.DataFrame(window))
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
@@ -178,10 +180,27 @@ class Forecaster:
         events = shop_events(years, self.country, self.subdivision, self.promotions)
         return replace(self.models, events=snap_to_periods(events, self.models.period_days, first))
 
+    def _uses_pooled(self) -> bool:
+        return any(m in self.selection.models for m in ("global", "median"))
+
+    def _selection_drops(self, offset: int = 0) -> list[int]:
+        """Periods cut off a series' end at each backtest origin of the choice (plus the final fit at 0)."""
+        sel = self.selection
+        return [offset] + [offset + sel.h + k * (sel.step or sel.h) for k in range(sel.n_windows)]
+
+    def _pooled(self, series: dict[str, tuple[pd.DatetimeIndex, np.ndarray]], drops: list[int],
+                horizon: int) -> dict[str, dict[int, list[float]]]:
+        """The pooled model's paths for every series and history length the run will ask for."""
+        if not self._uses_pooled():
+            return {}
+        return pooled_paths(series, drops, horizon)
+
     def _fit(self, df: pd.DataFrame, h: int | None, levels: tuple[float, ...]) -> list[Any]:
         series = prepare(df, self.freq)
         models = self._model_settings(series)
-        tasks = [(uid, ds, y, models, self.selection, h, levels) for uid, (ds, y) in series.items()]
+        pooled = self._pooled(series, self._selection_drops(), self.selection.h)
+        tasks = [(uid, ds, y, models, self.selection, h, levels, pooled.get(uid))
+                 for uid, (ds, y) in series.items()]
         results = run_parallel(_fit_task, tasks, self.n_jobs, "fitting" if self.progress else None)
         self.fits_ = {fit.unique_id: fit for fit, _ in results}
         return [forecast for _, forecast in results]
@@ -222,8 +241,10 @@ class Forecaster:
         series = prepare(df, self.freq)
         models = self._model_settings(series)
         step = step or h
-        tasks = [(uid, ds, y, models, self.selection, h, [len(y) - h - k * step for k in reversed(range(n_windows))])
-                 for uid, (ds, y) in series.items()]
+        drops = sorted({d for k in range(n_windows) for d in self._selection_drops(h + k * step)})
+        pooled = self._pooled(series, drops, max(h, self.selection.h))
+        tasks = [(uid, ds, y, models, self.selection, h, [len(y) - h - k * step for k in reversed(range(n_windows))],
+                  pooled.get(uid)) for uid, (ds, y) in series.items()]
         frames = run_parallel(_cv_task, tasks, self.n_jobs, "cross-validating" if self.progress else None)
         return pd.concat(frames, ignore_index=True)
 

@@ -54,14 +54,21 @@ def run_forecast(
     return future, mean, np.minimum(lo, mean), np.maximum(hi, mean)
 
 
-def eligible(models: tuple[str, ...], y: np.ndarray, settings: SelectionSettings) -> list[str]:
-    """Candidates worth trying: Prophet only where at least ``prophet_min_nonzero`` of the periods sold."""
+def eligible(models: tuple[str, ...], y: np.ndarray, settings: SelectionSettings,
+             pooled: dict[int, list[float]] | None = None) -> list[str]:
+    """Candidates worth trying.
+
+    Prophet only where at least ``prophet_min_nonzero`` of the periods sold, the pooled model only where it has a
+    forecast from the whole history.
+    """
     share = float(np.mean(y > 0)) if len(y) else 0.0
-    return [m for m in models if m != "prophet" or share >= settings.prophet_min_nonzero]
+    return [m for m in models if (m != "prophet" or share >= settings.prophet_min_nonzero)
+            and (m != "global" or len(y) in (pooled or {}))]
 
 
 def backtest_errors(
-    ds: pd.DatetimeIndex, y: np.ndarray, labels: list[str], models: ModelSettings, settings: SelectionSettings
+    ds: pd.DatetimeIndex, y: np.ndarray, labels: list[str], models: ModelSettings, settings: SelectionSettings,
+    pooled: dict[int, list[float]] | None = None,
 ) -> dict[str, float]:
     """Mean absolute error of each candidate over the rolling origins (inf where it could not run every window)."""
     h, step = settings.h, settings.step or settings.h
@@ -71,8 +78,8 @@ def backtest_errors(
     for cutoff in cutoffs:
         actual = y[cutoff : cutoff + h]
         for label in labels:
-            candidate = make_candidate(label, models)
-            if cutoff < max(candidate.min_length(), 2):
+            candidate = make_candidate(label, models, pooled)
+            if cutoff < max(candidate.min_length(), 2) or (label == "global" and cutoff not in (pooled or {})):
                 errors[label] = math.inf
                 continue
             if math.isinf(errors[label]):
@@ -84,22 +91,26 @@ def backtest_errors(
 
 
 def fit_series(
-    unique_id: str, ds: pd.DatetimeIndex, y: np.ndarray, models: ModelSettings, settings: SelectionSettings
+    unique_id: str, ds: pd.DatetimeIndex, y: np.ndarray, models: ModelSettings, settings: SelectionSettings,
+    pooled: dict[int, list[float]] | None = None,
 ) -> SeriesFit:
-    """Choose the candidate with the smallest backtest error (the simpler one on a tie) and fit it on everything."""
-    labels = eligible(settings.models, y, settings)
+    """Choose the candidate with the smallest backtest error (the simpler one on a tie) and fit it on everything.
+
+    ``pooled`` is the series' global-model paths per history length (see ``pooled.pooled_paths``).
+    """
+    labels = eligible(settings.models, y, settings, pooled)
     errors: dict[str, float] = {}
     if len(labels) > 1 and len(y) >= settings.h + 4:
-        errors = backtest_errors(ds, y, labels, models, settings)
+        errors = backtest_errors(ds, y, labels, models, settings, pooled)
         finite = {k: v for k, v in errors.items() if math.isfinite(v)}
         ranked = sorted(finite, key=lambda k: (finite[k], labels.index(k)))[: settings.top_k]
     else:
         ranked = [labels[0] if len(labels) == 1 else settings.fallback]
-    ranked = [k for k in ranked if len(y) >= make_candidate(k, models).min_length()] or [settings.fallback]
+    ranked = [k for k in ranked if len(y) >= make_candidate(k, models, pooled).min_length()] or [settings.fallback]
     chosen = "+".join(ranked)
-    candidate: Candidate = make_candidate(ranked[0], models)
+    candidate: Candidate = make_candidate(ranked[0], models, pooled)
     if len(ranked) > 1:
-        candidate = Ensemble([make_candidate(k, models) for k in ranked])
+        candidate = Ensemble([make_candidate(k, models, pooled) for k in ranked])
     candidate.fit(ds, y)
     return SeriesFit(unique_id, chosen, candidate.to_state(), ds[-1], models.period_days, errors)
 

@@ -7,6 +7,7 @@ Every model serialises to a small JSON-able dict (``to_state`` / ``from_state``)
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -22,7 +23,7 @@ def _sd(errors: FloatArray) -> float:
 
 
 @dataclass
-class Baseline:
+class Baseline(ABC):
     """Base class: ``fit(y)`` stores what the forecast needs, ``predict(h)`` returns (mean, sd) arrays."""
 
     name: ClassVar[str] = "baseline"
@@ -32,11 +33,13 @@ class Baseline:
         """The shortest history this model can be fitted on."""
         return 1
 
+    @abstractmethod
     def fit(self, y: FloatArray) -> Baseline:
-        raise NotImplementedError
+        """Learn from the history ``y``; returns self."""
 
+    @abstractmethod
     def predict(self, h: int) -> tuple[FloatArray, FloatArray]:
-        raise NotImplementedError
+        """Mean and standard deviation for the next ``h`` periods."""
 
     def to_state(self) -> dict[str, Any]:
         """The fitted state as plain JSON values."""

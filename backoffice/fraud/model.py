@@ -125,33 +125,28 @@ class _Boosted:
 
     def raw(self, X: np.ndarray) -> np.ndarray:
         """The booster's raw score (log-odds before calibration) per row."""
-        if X.shape[0] == 1:
-            return np.array([self._raw_one(X[0])])
         if X.shape[0] > CHUNK:  # the (rows x trees) index arrays stay a few tens of MB
             return np.concatenate([self.raw(X[i:i + CHUNK]) for i in range(0, X.shape[0], CHUNK)])
-        node = np.zeros((X.shape[0], len(self.rows)), dtype=np.int64)
-        for _ in range(self.depth):
-            values = np.take_along_axis(X, self.feature[self.rows, node], axis=1)
-            go_left = np.where(np.isnan(values), self.nan_left[self.rows, node],
-                               values <= self.threshold[self.rows, node])
-            node = np.where(go_left, self.left[self.rows, node], self.right[self.rows, node])
-        return np.asarray(self.baseline + self.value[self.rows, node].sum(axis=1))
+        base, feature, threshold, nan_left, left, right, value = self._flat()
+        rows = np.ascontiguousarray(X, dtype=float)
+        values = rows.ravel()
+        missing = np.isnan(values)
+        offsets = (np.arange(rows.shape[0]) * rows.shape[1])[:, None]
+        at = np.broadcast_to(base, (rows.shape[0], len(base)))
+        for _ in range(self.depth):  # every row walks every tree one level down per step
+            f = feature[at] + offsets
+            go_left = (values[f] <= threshold[at]) | (missing[f] & nan_left[at])
+            at = base + np.where(go_left, left[at], right[at])
+        return np.asarray(self.baseline + value[at].sum(axis=1))
 
-    def _raw_one(self, x: np.ndarray) -> float:
-        """``raw`` for one row with flat 1-D look-ups (the per-order path: a few dozen small NumPy calls)."""
-        flat = self.__dict__.get("_flat")
+    def _flat(self) -> tuple[np.ndarray, ...]:
+        """The tree arrays flattened to 1-D, with each tree's offset (cheap gathers instead of 2-D indexing)."""
+        flat = self.__dict__.get("_flat_arrays")
         if flat is None:
-            flat = self.__dict__["_flat"] = (
+            flat = self.__dict__["_flat_arrays"] = (
                 self.rows * self.left.shape[1], self.feature.ravel(), self.threshold.ravel(),
                 self.nan_left.ravel(), self.left.ravel(), self.right.ravel(), self.value.ravel())
-        base, feature, threshold, nan_left, left, right, value = flat
-        missing = np.isnan(x)
-        at = base.copy()
-        for _ in range(self.depth):
-            f = feature[at]
-            go_left = (x[f] <= threshold[at]) | (missing[f] & nan_left[at])
-            at = base + np.where(go_left, left[at], right[at])
-        return float(self.baseline + value[at].sum())
+        return flat
 
 
 class FraudModel(ClassifierMixin, BaseEstimator):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -15,10 +16,13 @@ from actions.context import identity_of
 from actions.deps import get_deps
 from actions.parsing import pick_from_list
 from backoffice.catalog import SKU
-from backoffice.recommend.store import ProductHit, best_sellers, recommend_for, search_products, similar_to
+from backoffice.recommend.query import colours_in, without_colours
+from backoffice.recommend.store import (ProductHit, best_sellers, other_colours, recommend_for, search_products,
+                                        similar_to)
 
 log = logging.getLogger(__name__)
 CARDS = 5
+OTHER_COLOUR = re.compile(r"\b(other|another|different|more)\s+colou?rs?\b", re.I)
 
 
 def cards_message(hits: list[ProductHit], currency: str) -> dict[str, Any]:
@@ -29,7 +33,7 @@ def cards_message(hits: list[ProductHit], currency: str) -> dict[str, Any]:
 
 
 def follow_ups(hits: list[ProductHit], query: str | None) -> list[dict[str, str]]:
-    """Buttons to refine: cheaper (for a search), and more like the first card."""
+    """Buttons to refine: cheaper (for a search), more like the first card, the first coloured card in other colours."""
     buttons = []
     if query and hits:
         below = max(float(min(h.price for h in hits)) - 0.01, 0.5)
@@ -37,6 +41,10 @@ def follow_ups(hits: list[ProductHit], query: str | None) -> list[dict[str, str]
     if hits:
         buttons.append({"title": f"More like {hits[0].title.title()[:40]}",
                         "payload": f'/similar_items{{"sku": "{hits[0].sku}"}}'})
+    coloured = next((h for h in hits if colours_in(h.title)), None)
+    if coloured is not None:
+        buttons.append({"title": f"{without_colours(coloured.title).title()[:40]} in other colours",
+                        "payload": f'/similar_items{{"sku": "{coloured.sku}", "other_colour": "yes"}}'})
     return buttons
 
 
@@ -95,7 +103,11 @@ class ActionRecommendProducts(Action):
 
 
 class ActionSimilarItems(Action):
-    """"More like the second one" (from the cards just shown) or "more like 85123A"."""
+    """"More like the second one" (from the cards just shown), "more like 85123A", "the first one in blue?".
+
+    Asked for another colour ("other colours", "a different colour"), it shows the same kind of product in the
+    colours the chosen card is not.
+    """
 
     def name(self) -> str:
         return "action_similar_items"
@@ -105,16 +117,29 @@ class ActionSimilarItems(Action):
         quoted = next(tracker.get_latest_entity_values("sku"), None) or (
             found.group(1) if (found := SKU.search(text)) else None)
         listed = tracker.get_slot("listed_products") or []
-        sku = quoted.upper() if quoted else pick_from_list(
-            next(tracker.get_latest_entity_values("ordinal"), None), listed) or (listed[0] if listed else None)
-        if sku is None:
+        chosen = quoted.upper() if quoted else pick_from_list(
+            next(tracker.get_latest_entity_values("ordinal"), None), listed)
+        recolour = next(tracker.get_latest_entity_values("other_colour"), None) is not None or bool(
+            OTHER_COLOUR.search(text))
+        # Without a choice: the first card ("more like this"), or for colours the first card that has any.
+        candidates = [chosen] if chosen else listed[: CARDS if recolour else 1]
+        if not candidates:
             dispatcher.utter_message(response="utter_which_product_like")
             return []
+        hits: list[ProductHit] = []
         try:
             with get_deps().session() as session:
-                hits = similar_to(session, sku, CARDS, exclude=[sku])
+                for sku in candidates:
+                    hits = other_colours(session, sku, CARDS) if recolour else similar_to(
+                        session, sku, CARDS, exclude=[sku])
+                    if hits:
+                        break
         except (SQLAlchemyError, OSError, ValueError):
             log.exception("similar items failed")
             dispatcher.utter_message(response="utter_backoffice_error")
             return []
-        return _show(dispatcher, hits, response="utter_similar_products", query=None)
+        if recolour and not hits:
+            dispatcher.utter_message(response="utter_no_other_colours")
+            return []
+        return _show(dispatcher, hits, response="utter_other_colours" if recolour else "utter_similar_products",
+                     query=None)

@@ -49,6 +49,7 @@ class Query:
     min_price: Decimal | None = None
     max_price: Decimal | None = None
     colours: list[str] = field(default_factory=list)
+    not_colours: list[str] = field(default_factory=list)
     quantity: int | None = None
     in_stock: bool = False
 
@@ -62,6 +63,8 @@ class Query:
         elif self.min_price is not None:
             parts.append(f"over £{self.min_price:g}")
         parts += self.colours
+        if self.not_colours:
+            parts.append("not " + " or ".join(self.not_colours))
         if self.quantity:
             parts.append(f"pack of {self.quantity}")
         if self.in_stock:
@@ -132,6 +135,21 @@ def _numbers(span: Any) -> list[Decimal]:
             if value is not None:
                 out.append(value)
     return out
+
+
+def colours_in(text: str) -> list[str]:
+    """The colours a product title or a message names, in order ("Red Polkadot Mug" -> ["red"])."""
+    found: dict[str, None] = {}
+    for word in re.findall(r"[a-z]+", text.lower()):
+        if word in COLOURS:
+            found[COLOURS[word]] = None
+    return list(found)
+
+
+def without_colours(text: str) -> str:
+    """``text`` with its colour words taken out ("Red Polkadot Coffee Mug" -> "Polkadot Coffee Mug")."""
+    kept = [w for w in text.split() if re.sub(r"[^a-z]", "", w.lower()) not in COLOURS]
+    return " ".join(kept)
 
 
 def parse_query(text: str) -> Query:

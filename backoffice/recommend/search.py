@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from backoffice.recommend.query import Query, parse_query
+from backoffice.recommend.query import COLOURS, Query, parse_query
 from backoffice.recommend.settings import PACKAGED_MODEL
 
 Encoder = Callable[[list[str]], np.ndarray]
@@ -212,6 +212,9 @@ class ProductSearch:
             keep &= self._prices >= float(query.min_price) - 1e-9
         if query.colours:
             keep &= np.any([self._colour(c) for c in query.colours], axis=0)
+        if query.not_colours:  # "another colour": a named colour, and not one of these
+            keep &= np.any([self._colour(c) for c in sorted(set(COLOURS.values()))], axis=0)
+            keep &= ~np.any([self._colour(c) for c in query.not_colours], axis=0)
         if query.quantity is not None:
             keep &= self._packs == query.quantity
         return keep

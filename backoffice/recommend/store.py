@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backoffice.models import Order, OrderLine, OrderStatus, Product
+from backoffice.recommend.query import colours_in, parse_query, without_colours
 from backoffice.recommend.recommender import Recommendation, Recommender
 from backoffice.recommend.search import CatalogueItem, ProductSearch, SearchHit
 from backoffice.recommend.settings import RecommendSettings
@@ -217,6 +218,24 @@ def search_products(session: Session, text: str, n: int = 5) -> list[ProductHit]
     """Products matching a shopper's words and constraints ("a gift for a tea lover under £15"), in stock."""
     hits = _cache.get_search(session).search(text, 3 * n + 10, in_stock_only=True)
     return _cards(session, _from_hits(hits, "search"), n)
+
+
+def other_colours(session: Session, sku: str, n: int = 5) -> list[ProductHit]:
+    """The same kind of product in other colours ("Red Polkadot Mug" -> blue, pink … polkadot mugs), in stock.
+
+    Empty when the product is unknown or its title names no colour.
+    """
+    product = session.execute(select(Product).where(Product.sku == sku)).scalar_one_or_none()
+    colours = colours_in(product.title) if product is not None else []
+    if product is None or not colours:
+        return []
+    query = parse_query(without_colours(product.title))
+    query.colours, query.not_colours = [], colours
+    hits = _cache.get_search(session).search(query, 3 * n + 10, in_stock_only=True)
+    instead = " or ".join(colours)
+    picks = [(h.sku, f"{', '.join(colours_in(h.title)) or 'another colour'}, instead of {instead}", h.score,
+              "colour") for h in hits if h.sku != sku]
+    return _cards(session, picks, n)
 
 
 def best_sellers(session: Session, n: int = 5, exclude: Iterable[str] = ()) -> list[ProductHit]:

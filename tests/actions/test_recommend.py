@@ -91,3 +91,24 @@ async def test_more_like_the_second_card(catalogue: None) -> None:
     assert "30002" not in skus(events)  # not the product itself
     nothing, _ = await run(ActionSimilarItems(), "more like this", intent="similar_items")
     assert responses(nothing) == ["utter_which_product_like"]
+
+
+async def test_other_colours_follow_up(catalogue: None, deps: Deps) -> None:
+    with deps.session() as session:
+        session.add(Product(sku="30005", title="Tea Towel Blue", description="A towel.", price=Decimal("3"),
+                            stock_on_hand=2))
+        session.commit()
+    shown, _ = await run(ActionSearchProducts(), "tea towel", intent="search_product")
+    buttons = {b["title"]: b["payload"] for b in shown.messages[2]["buttons"]}
+    coloured = next(p for t, p in buttons.items() if t.endswith("in other colours"))
+    assert '"other_colour": "yes"' in coloured
+    # typed, about the cards shown: the first card with a colour is the one recoloured
+    dispatcher, events = await run(ActionSimilarItems(), "any other colours?", intent="similar_items",
+                                   slots={"listed_products": ["30001", "30004"]})
+    assert responses(dispatcher)[0] == "utter_other_colours"
+    assert skus(events) == ["30005"]
+    assert dispatcher.messages[1]["custom"]["cards"][0]["subtitle"] == "blue, instead of red"
+    none, _ = await run(ActionSimilarItems(), '/similar_items{"sku": "30001", "other_colour": "yes"}',
+                        intent="similar_items", entities=[{"entity": "sku", "value": "30001"},
+                                                          {"entity": "other_colour", "value": "yes"}])
+    assert responses(none) == ["utter_no_other_colours"]

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from backoffice.recommend.query import parse_query
+from backoffice.recommend.query import colours_in, parse_query, without_colours
 
 D = Decimal
 
@@ -78,3 +78,14 @@ def test_no_constraints_keeps_the_text() -> None:
     query = parse_query("what would I like?")
     assert query.text == "what would I like?"
     assert query.describe() == ""
+
+
+@pytest.mark.parametrize(("title", "colours", "rest"), [
+    ("Red Polkadot Coffee Mug", ["red"], "Polkadot Coffee Mug"),
+    ("Lunch Bag Pink Polkadot", ["pink"], "Lunch Bag Polkadot"),
+    ("Gray And White Striped Cushion", ["grey", "white"], "And Striped Cushion"),
+    ("Vintage Doily Tea Cup", [], "Vintage Doily Tea Cup"),
+])
+def test_colours_in_a_title(title: str, colours: list[str], rest: str) -> None:
+    assert colours_in(title) == colours
+    assert without_colours(title) == rest

@@ -109,3 +109,23 @@ def test_search_products_applies_constraints(shop: Session) -> None:
     assert hits and all(h.price <= 4 for h in hits)
     assert hits[0].title.startswith("Garden")
     assert all("under £4" in h.reason for h in hits)
+
+
+def test_other_colours_of_a_product(session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHOPDESK_RECOMMEND_DIR", str(tmp_path / "recommend"))
+    fake = BagOfWords()
+    monkeypatch.setattr(encoder_module, "encode", lambda texts, *a, **k: fake(texts))
+    store.reset_cache()
+    for sku, title, stock in (("m1", "Red Polkadot Mug", 5), ("m2", "Blue Polkadot Mug", 3),
+                              ("m3", "Polkadot Mug Pink", 0), ("m4", "Green Garden Hose", 4),
+                              ("m5", "Polkadot Mug", 9), ("m6", "Red Retrospot Mug", 2)):
+        session.add(Product(sku=sku, title=title, description="", price=Decimal("2.50"), stock_on_hand=stock))
+    session.commit()
+    hits = store.other_colours(session, "m1", 5)
+    # a named colour other than red, in stock; the pink one is sold out, the plain one names no colour
+    assert [h.sku for h in hits][0] == "m2"
+    assert {h.sku for h in hits} <= {"m2", "m4"}
+    assert hits[0].reason == "blue, instead of red"
+    assert store.other_colours(session, "m5", 5) == []  # no colour to change
+    assert store.other_colours(session, "nope", 5) == []
+    store.reset_cache()

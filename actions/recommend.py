@@ -17,8 +17,14 @@ from actions.deps import get_deps
 from actions.parsing import pick_from_list
 from backoffice.catalog import SKU
 from backoffice.recommend.query import colours_in, without_colours
-from backoffice.recommend.store import (ProductHit, best_sellers, other_colours, recommend_for, search_products,
-                                        similar_to)
+from backoffice.recommend.store import (
+    ProductHit,
+    best_sellers,
+    other_colours,
+    recommend_for,
+    search_products,
+    similar_to,
+)
 
 log = logging.getLogger(__name__)
 CARDS = 5

@@ -16,6 +16,7 @@ import csv
 import json
 import math
 import random
+import resource
 import statistics
 import sys
 import tempfile
@@ -148,11 +149,17 @@ def routes_of(result: Any) -> list[list[int]]:
     return [[int(s) for s in r.stop_ids] for r in result.routes if r.visits]
 
 
-def run_one(path: Path, kind: str, seconds: float) -> dict[str, Any]:
+def cpu_seconds() -> float:
+    """CPU time of this process and of the finished parallel searches it started."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def run_one(path: Path, kind: str, seconds: float, workers: int = 1) -> dict[str, Any]:
     problem = read_solomon(path) if kind == "solomon" else read_cvrplib(path)
-    cpu = time.process_time()
-    result = solve(problem, SolverOptions(time_limit=seconds))
-    cpu = time.process_time() - cpu
+    cpu = cpu_seconds()
+    result = solve(problem, SolverOptions(time_limit=seconds, workers=workers))
+    cpu = cpu_seconds() - cpu
     inst = load_solomon(path) if kind == "solomon" else load_cvrplib(path)
     errors, distance = check(inst, routes_of(result))
     return {
@@ -168,10 +175,11 @@ def run_one(path: Path, kind: str, seconds: float) -> dict[str, Any]:
     }
 
 
-def solomon_run(data: Path, names: list[str], seconds: float, bks: dict[str, dict[str, str]]) -> dict[str, Any]:
+def solomon_run(data: Path, names: list[str], seconds: float, bks: dict[str, dict[str, str]],
+                workers: int = 1) -> dict[str, Any]:
     rows = []
     for name in tqdm(names, desc=f"Solomon {seconds:g} s", file=sys.stderr):
-        row = run_one(data / "solomon_100" / f"{name}.txt", "solomon", seconds)
+        row = run_one(data / "solomon_100" / f"{name}.txt", "solomon", seconds, workers)
         best = bks[name]
         row["bks_distance_only"] = float(best["distance_only_bks_distance"])
         row["bks_vehicles_distance_only"] = int(best["distance_only_bks_vehicles"])
@@ -206,7 +214,7 @@ def summarise(rows: list[dict[str, Any]], *, classes: bool) -> dict[str, Any]:
     return out
 
 
-def cvrp_run(data: Path, names: list[str] | None, seconds: float) -> dict[str, Any]:
+def cvrp_run(data: Path, names: list[str] | None, seconds: float, workers: int = 1) -> dict[str, Any]:
     with (data / "bks" / "cvrp_ABEFMP_bks.csv").open() as f:
         bks = {r["instance"]: float(r["best_known_cost"]) for r in csv.DictReader(f)}
     files = sorted((data / "cvrp").glob("*/*.vrp"))
@@ -214,7 +222,7 @@ def cvrp_run(data: Path, names: list[str] | None, seconds: float) -> dict[str, A
         files = [p for p in files if p.stem in names]
     rows = []
     for path in tqdm(files, desc=f"CVRP {seconds:g} s", file=sys.stderr):
-        row = run_one(path, "cvrp", seconds)
+        row = run_one(path, "cvrp", seconds, workers)
         row["bks"] = bks[path.stem]
         row["gap"] = round(100 * (row["distance"] - row["bks"]) / row["bks"], 3)
         rows.append(row)
@@ -254,7 +262,7 @@ def generate(n: int, seed: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def scaling_run(sizes: list[int], seconds: float) -> list[dict[str, Any]]:
+def scaling_run(sizes: list[int], seconds: float, workers: int = 1) -> list[dict[str, Any]]:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for n in tqdm(sizes, desc=f"scaling {seconds:g} s", file=sys.stderr):
@@ -264,7 +272,7 @@ def scaling_run(sizes: list[int], seconds: float) -> list[dict[str, Any]]:
             started = time.monotonic()
             first = solve(problem, SolverOptions(time_limit=max(seconds, 120), metaheuristic="GREEDY_DESCENT"))
             descent = time.monotonic() - started
-            row = run_one(path, "solomon", seconds)
+            row = run_one(path, "solomon", seconds, workers)
             row.update(
                 stops=n, first_local_optimum_seconds=round(descent, 2), first_local_optimum=round(first.distance, 2)
             )
@@ -285,6 +293,7 @@ def main() -> int:
     parser.add_argument("--scaling-time-limit", type=float, default=120.0)
     parser.add_argument("--skip", nargs="*", default=[], choices=["solomon", "cvrp", "scaling"])
     parser.add_argument("--out", type=Path, help="also write the JSON here")
+    parser.add_argument("--workers", type=int, default=1, help="parallel searches per instance (one per core)")
     args = parser.parse_args()
     data = args.data.resolve()
     if not (data / "solomon_100").is_dir():
@@ -293,7 +302,8 @@ def main() -> int:
         bks = {r["instance"]: r for r in csv.DictReader(f)}
     names = args.instances or (list(QUICK_SOLOMON) if args.quick else sorted(bks))
     limits = [10.0] if args.quick else args.time_limits
-    report: dict[str, Any] = {"data": str(data), "solomon": [], "cvrp": None, "scaling": None}
+    report: dict[str, Any] = {"data": str(data), "workers": args.workers, "solomon": [], "cvrp": None,
+                              "scaling": None}
 
     def save() -> None:  # after every part, so a long run can be read while it goes on
         if args.out:
@@ -302,16 +312,17 @@ def main() -> int:
     if "solomon" not in args.skip:
         for seconds in limits:
             subset = args.long_instances if seconds > 10 and args.long_instances else names
-            report["solomon"].append(solomon_run(data, subset, seconds, bks))
+            report["solomon"].append(solomon_run(data, subset, seconds, bks, args.workers))
             save()
     if "cvrp" not in args.skip:
         quick = ["A-n32-k5", "A-n80-k10", "B-n31-k5", "B-n78-k10", "E-n51-k5", "E-n101-k8", "F-n72-k4",
                  "M-n101-k10", "P-n16-k8", "P-n101-k4"]  # fmt: skip
-        report["cvrp"] = cvrp_run(data, quick if args.quick else None, 2.0 if args.quick else args.cvrp_time_limit)
+        report["cvrp"] = cvrp_run(data, quick if args.quick else None, 2.0 if args.quick else args.cvrp_time_limit,
+                                  args.workers)
         save()
     if "scaling" not in args.skip and args.scaling:
         report["scaling"] = scaling_run(
-            [200] if args.quick else args.scaling, 30.0 if args.quick else args.scaling_time_limit
+            [200] if args.quick else args.scaling, 30.0 if args.quick else args.scaling_time_limit, args.workers
         )
     save()
     print(json.dumps(report, indent=1))

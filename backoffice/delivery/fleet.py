@@ -82,9 +82,10 @@ class Roads(BaseModel):
 
 
 class Planning(BaseModel):
-    """How long the solver may search for one day's plan."""
+    """How long the solver may search for one day's plan, and how many searches run side by side."""
 
     time_limit_seconds: float = Field(5.0, gt=0, le=600)
+    workers: int = Field(1, ge=1, le=4)
 
 
 class Fleet(BaseModel):

@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from backoffice.delivery.due import Candidate
 from backoffice.delivery.fleet import Fleet
 from backoffice.delivery.plan import DeliveryPlan, PlannedStop, UnplannedStop, VanRoute
-from backoffice.routing import Stop, TimeWindow, Vehicle, problem_from_coordinates, solve
+from backoffice.routing import SolverOptions, Stop, TimeWindow, Vehicle, problem_from_coordinates, solve
 
 
 def minutes(moment: time) -> float:
@@ -55,7 +55,7 @@ def solve_day(day: date, fleet: Fleet, candidates: Sequence[Candidate], *, time_
     problem = problem_from_coordinates(depot=fleet.depot.point, stops=stops, vehicles=vehicles, horizon=shift,
                                        road_factor=fleet.roads.road_factor, speed_kmh=fleet.roads.speed_kmh,
                                        name=f"deliveries {day.isoformat()}")
-    result = solve(problem, time_limit=time_limit)
+    result = solve(problem, SolverOptions(time_limit=time_limit, workers=fleet.planning.workers))
     routes = []
     for route in result.routes:
         planned = []

@@ -2,4 +2,5 @@
 
 from backoffice.routing.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # parallel searches start fresh interpreters that import this module again
+    raise SystemExit(main())

@@ -25,6 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, help="write the JSON here (default: standard output)")
     run.add_argument("--vehicles", type=int, help="CVRPLIB fleet size (default: k from the instance name)")
     run.add_argument("--first-solution", choices=FIRST_SOLUTIONS, default=SolverOptions.first_solution)
+    run.add_argument("--workers", type=int, choices=range(1, len(FIRST_SOLUTIONS) + 1), default=1, metavar="N",
+                     help="parallel searches from different first solutions, best kept (one per spare core)")
     return parser
 
 
@@ -56,7 +58,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OSError, ValueError) as exc:
         print(f"cannot read the instance: {exc}", file=sys.stderr)
         return 2
-    result = solve(problem, SolverOptions(time_limit=args.time_limit, first_solution=args.first_solution))
+    result = solve(problem, SolverOptions(time_limit=args.time_limit, first_solution=args.first_solution,
+                                                  workers=args.workers))
     text = json.dumps(to_json(result))
     if args.out:
         args.out.write_text(text + "\n")

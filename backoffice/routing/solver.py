@@ -8,8 +8,10 @@ feasible in exact arithmetic too; the result's figures are recomputed in floatin
 from __future__ import annotations
 
 import math
+import multiprocessing
 import time
-from dataclasses import dataclass
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
@@ -18,10 +20,14 @@ from backoffice.routing.problem import Problem
 from backoffice.routing.result import Result, Route, Unserved, schedule
 
 FIRST_SOLUTIONS = ("PATH_CHEAPEST_ARC", "PARALLEL_CHEAPEST_INSERTION", "SAVINGS", "LOCAL_CHEAPEST_INSERTION")
+#: The order in which parallel searches take first-solution strategies after the configured one.
+PORTFOLIO = ("PATH_CHEAPEST_ARC", "SAVINGS", "PARALLEL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_INSERTION")
 METAHEURISTICS = ("GUIDED_LOCAL_SEARCH", "SIMULATED_ANNEALING", "TABU_SEARCH", "GREEDY_DESCENT")
 # A dropped stop costs more than any route could save, so stops are only left out when they cannot fit.
 DROP_PENALTY_FACTOR = 100
 GLS_LAMBDA = 0.1
+#: Seconds kept back from parallel searches for stopping their processes, so the whole call keeps its limit.
+PORTFOLIO_WRAP_UP = 0.4
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,10 @@ class SolverOptions:
     through them in a fixed order. It is off by default: on ten Solomon instances it helped the many-route
     R1/RC1 instances but hurt C1 and the long-route R2/RC2 ones, and lost on average at 10 s and at 60 s
     (README, "Delivery routing").
+
+    ``workers`` > 1 runs that many searches side by side in separate processes, each from a different first
+    solution (``first_solution`` first, then :data:`PORTFOLIO`), within the same time limit, and keeps the best
+    plan: on a machine with spare cores the limit buys more search.
     """
 
     time_limit: float = 10.0
@@ -44,6 +54,7 @@ class SolverOptions:
     operator_bandit: bool = False
     allow_unserved: bool = True
     log_search: bool = False
+    workers: int = 1
 
     def __post_init__(self) -> None:
         if not (self.time_limit > 0 and math.isfinite(self.time_limit)):
@@ -58,6 +69,13 @@ class SolverOptions:
             raise ValueError(f"vehicle cost must be >= 0, got {self.vehicle_cost}")
         if not (self.gls_lambda > 0 and math.isfinite(self.gls_lambda)):
             raise ValueError(f"GLS lambda must be a positive number, got {self.gls_lambda}")
+        if not 1 <= self.workers <= len(FIRST_SOLUTIONS):
+            raise ValueError(f"workers must be between 1 and {len(FIRST_SOLUTIONS)}, got {self.workers}")
+
+    def strategies(self) -> list[str]:
+        """The first-solution strategy of each parallel search."""
+        order = [self.first_solution, *(s for s in PORTFOLIO if s != self.first_solution)]
+        return order[: self.workers]
 
 
 def solve(problem: Problem, options: SolverOptions | None = None, *, time_limit: float | None = None) -> Result:
@@ -71,20 +89,52 @@ def solve(problem: Problem, options: SolverOptions | None = None, *, time_limit:
     nodes = [node for node in range(1, len(problem.stops) + 1) if node not in lonely]
     if not nodes:
         return Result(problem, _empty_routes(problem), tuple(unserved), "nothing to route", time.monotonic() - began)
-    model = _Model(problem, nodes, opts)
-    remaining = opts.time_limit - (time.monotonic() - began)
-    routes = model.solve(max(remaining, 0.05))
+    deadline = began + opts.time_limit
+    if opts.workers > 1:
+        routes, status = _portfolio(problem, nodes, opts, deadline)
+    else:
+        routes, status = _search(problem, nodes, opts, deadline)
     if routes is None:
         why = "no plan found within the time limit (try a longer limit, or allow unserved stops)"
         unserved += [Unserved(problem.node_ids[node], why) for node in nodes]
-        return Result(problem, _empty_routes(problem), tuple(unserved), model.status, time.monotonic() - began)
+        return Result(problem, _empty_routes(problem), tuple(unserved), status, time.monotonic() - began)
     served = {node for route in routes for node in route}
     loads = [sum(problem.demand(node) for node in route) for route in routes]
     for node in nodes:
         if node not in served:
             unserved.append(Unserved(problem.node_ids[node], unplaced_reason(problem, node, loads)))
     built = tuple(schedule(problem, v, route) for v, route in enumerate(routes))
-    return Result(problem, built, tuple(unserved), model.status, time.monotonic() - began)
+    return Result(problem, built, tuple(unserved), status, time.monotonic() - began)
+
+
+def _search(problem: Problem, nodes: list[int], opts: SolverOptions,
+            deadline: float) -> tuple[list[list[int]] | None, str]:
+    """One OR-Tools search until ``deadline`` (``time.monotonic``, shared by every process on the machine)."""
+    model = _Model(problem, nodes, opts)
+    routes = model.solve(max(deadline - time.monotonic(), 0.05))
+    return routes, model.status
+
+
+def _portfolio(problem: Problem, nodes: list[int], opts: SolverOptions,
+               deadline: float) -> tuple[list[list[int]] | None, str]:
+    """``opts.workers`` searches in parallel processes; the plan serving the most stops, then the shortest, wins.
+
+    Fresh interpreters (``spawn``), not forks: the caller may be a threaded web or action server.
+    """
+    context = multiprocessing.get_context("spawn")
+    deadline -= PORTFOLIO_WRAP_UP
+    searches = [replace(opts, first_solution=strategy, workers=1) for strategy in opts.strategies()]
+    with ProcessPoolExecutor(max_workers=len(searches), mp_context=context) as pool:
+        outcomes = list(pool.map(_search, *zip(*[(problem, nodes, s, deadline) for s in searches], strict=True)))
+    found = [(routes, status) for routes, status in outcomes if routes is not None]
+    if not found:
+        return None, outcomes[0][1]
+
+    def rank(routes: list[list[int]]) -> tuple[int, float]:
+        length = sum(problem.distances[a][b] for route in routes for a, b in zip([0, *route], [*route, 0], strict=True))
+        return -sum(len(route) for route in routes), length
+
+    return min(found, key=lambda outcome: rank(outcome[0]))
 
 
 def _empty_routes(problem: Problem) -> tuple[Route, ...]:

@@ -55,3 +55,5 @@ def test_solver_options_refuse_nonsense() -> None:
         SolverOptions(vehicle_cost=-1)
     with pytest.raises(ValueError, match="GLS lambda"):
         SolverOptions(gls_lambda=0)
+    with pytest.raises(ValueError, match="workers"):
+        SolverOptions(workers=0)

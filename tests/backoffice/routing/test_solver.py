@@ -163,3 +163,24 @@ def test_operator_bandit_is_off_unless_asked_for(monkeypatch: pytest.MonkeyPatch
     result = solve(line_problem(), SolverOptions(time_limit=0.5, operator_bandit=True))
     assert seen == [False, True]
     assert result.is_feasible() and result.distance == pytest.approx(6.0)
+
+
+def test_parallel_searches_keep_the_best_plan_within_the_limit() -> None:
+    # Two clusters and two vehicles with time windows: every search must find the same optimum.
+    points = [(0.0, 0.0), (0.0, 10.0), (1.0, 10.0), (0.0, -10.0), (1.0, -10.0)]
+    stops = [Stop(s, demand=1, window=TimeWindow(0, 50)) for s in ("n1", "n2", "s1", "s2")]
+    problem = Problem.build(stops=stops, vehicles=[Vehicle("v1", 2), Vehicle("v2", 2)],
+                            distances=euclidean_matrix(points), horizon=TimeWindow(0, 1000))
+    options = SolverOptions(time_limit=3, workers=2)
+    assert options.strategies() == ["PATH_CHEAPEST_ARC", "SAVINGS"]
+    result = solve(problem, options)
+    assert result.is_feasible() and result.vehicles_used == 2
+    assert result.distance == pytest.approx(2 * (10 + 1 + 101**0.5))
+    assert result.seconds <= 3.5
+
+
+def test_parallel_searches_still_explain_unserved_stops() -> None:
+    problem = line_problem({"c": TimeWindow(0, 2)})  # c at distance 3 cannot be reached by t=2
+    result = solve(problem, SolverOptions(time_limit=2, workers=2))
+    assert [u.stop_id for u in result.unserved] == ["c"]
+    assert result.distance == pytest.approx(4.0)

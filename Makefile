@@ -112,7 +112,7 @@ bench-chat: setup db train
 # Reads ../shared/data/routing (ARGS="--data DIR" elsewhere, ARGS=--quick for a 3-minute check).
 bench-routing: $(VENV)/.installed
 	@mkdir -p var
-	nice -n 10 $(PY) scripts/bench_routing.py --out var/bench_routing.json $(ARGS)
+	nice -n 10 $(PY) scripts/bench_routing.py --workers 2 --out var/bench_routing.json $(ARGS)
 
 # The shop's own vans: the parcels due that day (default tomorrow) planned from the depot in backoffice/kb/fleet.yml.
 plan-deliveries: db

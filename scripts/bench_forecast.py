@@ -11,7 +11,8 @@ Data is read from ``../shared/data/forecasting`` (not shipped; see its README fo
 * Timing: seconds per SKU and the wall time of fitting and forecasting 1,000 SKUs with 2 processes.
 
 Usage: ``nice -n 10 .venv/bin/python scripts/bench_forecast.py [--only retail|m4|timing] [--limit N]``;
-Online Retail options: ``--tune`` / ``--tune-end DATE``, ``--top-k K``, ``--models median`` (the candidates).
+Online Retail options: ``--tune`` / ``--tune-end DATE``, ``--top-k K``, ``--models median`` (the candidates),
+``--margin M`` (how much lower a challenger's backtest error must be to replace ``median``; 0 = plain winner).
 """
 
 from __future__ import annotations
@@ -178,6 +179,8 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--top-k", type=int, default=1, help="Online Retail: blend the k best backtest models")
     parser.add_argument("--models", help="Online Retail: comma-separated candidates (default: all of them)")
+    parser.add_argument("--margin", type=float, help="Online Retail: a challenger must beat `median`'s backtest "
+                        "error by this relative margin (default: the library's, 0.4; 0 = plain backtest winner)")
     args = parser.parse_args()
     if not DATA.exists():
         print(f"benchmark data not found at {DATA}", file=sys.stderr)
@@ -186,7 +189,8 @@ def main() -> int:
     result: dict[str, object] = {}
     if "retail" in parts:
         result["online_retail"] = bench_retail(args.tune, args.jobs, top_k=args.top_k, end=args.tune_end,
-                                               models=args.models)
+                                               models=args.models,
+                                               **({} if args.margin is None else {"margin": args.margin}))
     if "m4" in parts:
         result["m4_weekly"] = bench_m4(args.limit, args.jobs)
     if "timing" in parts:

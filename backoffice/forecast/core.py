@@ -122,7 +122,10 @@ def _cv_task(uid: str, ds: pd.DatetimeIndex, y: np.ndarray, models: ModelSetting
 
 
 class Forecaster:
-    """Per-series demand forecasts: each series gets the candidate that won its rolling-origin backtest.
+    """Per-series demand forecasts: each series' model is chosen by a rolling-origin backtest.
+
+    The ``incumbent`` (default: the ``median`` combination) is kept unless another candidate's backtest error is
+    more than ``margin`` (default 40%) below its own; ``margin=0`` takes the plain backtest winner.
 
     ``Forecaster(freq="W").fit(df).predict(8)`` -> ``unique_id, ds, yhat, yhat_lo, yhat_hi, model`` (80%).
     Candidates (``models``): see ``DESCRIPTIONS``. Prophet gets the public holidays of ``country`` and the
@@ -146,6 +149,8 @@ class Forecaster:
         prophet_max_history: int | None = 260,
         nonnegative: bool = True,
         top_k: int = 1,
+        incumbent: str | None = "median",
+        margin: float = 0.4,
         n_jobs: int = 1,
         progress: bool = False,
     ) -> None:
@@ -163,7 +168,8 @@ class Forecaster:
         )
         fallback = "historic_average" if "historic_average" in models else models[0]
         self.selection = SelectionSettings(tuple(models), backtest_h, n_windows, step, fallback,
-                                           nonnegative=nonnegative, top_k=top_k)
+                                           nonnegative=nonnegative, top_k=top_k, incumbent=incumbent,
+                                           margin=margin)
         self.country, self.subdivision, self.promotions = country, subdivision, promotions
         self.n_jobs, self.progress = n_jobs, progress
         self.fits_: dict[str, SeriesFit] = {}

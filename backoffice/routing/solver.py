@@ -131,7 +131,7 @@ def _portfolio(problem: Problem, nodes: list[int], opts: SolverOptions,
         return None, outcomes[0][1]
 
     def rank(routes: list[list[int]]) -> tuple[int, float]:
-        length = sum(problem.distances[a][b] for route in routes for a, b in zip([0, *route], [*route, 0], strict=True))
+        length = sum(schedule(problem, v, route).distance for v, route in enumerate(routes))
         return -sum(len(route) for route in routes), length
 
     return min(found, key=lambda outcome: rank(outcome[0]))

@@ -58,6 +58,7 @@ $(VENV)/.installed: requirements/app.txt requirements/dev.txt requirements/nodep
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements/dev.txt -c requirements/app.lock
 	$(PY) -m pip install --quiet --no-deps -r requirements/nodeps.txt
+	$(PY) -m backoffice.routing warm-up
 	touch $@
 
 $(VENV_RASA)/.installed: requirements/rasa.txt requirements/rasa.lock

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from backoffice.routing.cvrplib import read_cvrplib
 from backoffice.routing.result import Result
+from backoffice.routing.sisr import warm_up
 from backoffice.routing.solomon import read_solomon
 from backoffice.routing.solver import FIRST_SOLUTIONS, SolverOptions, solve
 
@@ -27,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--first-solution", choices=FIRST_SOLUTIONS, default=SolverOptions.first_solution)
     run.add_argument("--workers", type=int, choices=range(1, len(FIRST_SOLUTIONS) + 1), default=1, metavar="N",
                      help="parallel searches from different first solutions, best kept (one per spare core)")
+    commands.add_parser("warm-up", help="compile the string-removal search once (numba caches it on disk)")
     return parser
 
 
@@ -50,6 +52,9 @@ def _number(stop_id: str) -> int | str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "warm-up":
+        print(f"string-removal search compiled in {warm_up():.1f} s", file=sys.stderr)
+        return 0
     if args.time_limit <= 0:
         print("--time-limit must be > 0 seconds", file=sys.stderr)
         return 2

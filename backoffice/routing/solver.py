@@ -18,6 +18,7 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from backoffice.routing.diagnose import lonely_reasons, unplaced_reason
 from backoffice.routing.problem import Problem
 from backoffice.routing.result import Result, Route, Unserved, schedule
+from backoffice.routing.sisr import Instance, Search
 
 FIRST_SOLUTIONS = ("PATH_CHEAPEST_ARC", "PARALLEL_CHEAPEST_INSERTION", "SAVINGS", "LOCAL_CHEAPEST_INSERTION")
 #: The order in which parallel searches take first-solution strategies after the configured one.
@@ -55,6 +56,9 @@ class SolverOptions:
     allow_unserved: bool = True
     log_search: bool = False
     workers: int = 1
+    string_removals: bool = True
+    ortools_share: float = 0.1
+    seed: int = 0
 
     def __post_init__(self) -> None:
         if not (self.time_limit > 0 and math.isfinite(self.time_limit)):
@@ -69,6 +73,8 @@ class SolverOptions:
             raise ValueError(f"vehicle cost must be >= 0, got {self.vehicle_cost}")
         if not (self.gls_lambda > 0 and math.isfinite(self.gls_lambda)):
             raise ValueError(f"GLS lambda must be a positive number, got {self.gls_lambda}")
+        if not 0 < self.ortools_share <= 1:
+            raise ValueError(f"OR-Tools share must be in (0, 1], got {self.ortools_share}")
         if not 1 <= self.workers <= len(FIRST_SOLUTIONS):
             raise ValueError(f"workers must be between 1 and {len(FIRST_SOLUTIONS)}, got {self.workers}")
 
@@ -111,8 +117,16 @@ def _search(problem: Problem, nodes: list[int], opts: SolverOptions,
             deadline: float) -> tuple[list[list[int]] | None, str]:
     """One OR-Tools search until ``deadline`` (``time.monotonic``, shared by every process on the machine)."""
     model = _Model(problem, nodes, opts)
-    routes = model.solve(max(deadline - time.monotonic(), 0.05))
-    return routes, model.status
+    left = max(deadline - time.monotonic(), 0.05)
+    share = opts.ortools_share if opts.string_removals else 1.0
+    routes = model.solve(left * share)
+    if not opts.string_removals or time.monotonic() >= deadline:
+        return routes, model.status
+    # Without a first plan from OR-Tools, the string removals build one by cheapest insertion from empty routes.
+    start = routes if routes is not None else [[] for _ in problem.vehicles]
+    search = Search(Instance.of(problem, nodes, opts.vehicle_cost), start, seed=opts.seed)
+    search.run(deadline)
+    return search.best, model.status
 
 
 def _portfolio(problem: Problem, nodes: list[int], opts: SolverOptions,
@@ -123,7 +137,10 @@ def _portfolio(problem: Problem, nodes: list[int], opts: SolverOptions,
     """
     context = multiprocessing.get_context("spawn")
     deadline -= PORTFOLIO_WRAP_UP
-    searches = [replace(opts, first_solution=strategy, workers=1) for strategy in opts.strategies()]
+    searches = [
+        replace(opts, first_solution=strategy, workers=1, seed=opts.seed + i)
+        for i, strategy in enumerate(opts.strategies())
+    ]
     with ProcessPoolExecutor(max_workers=len(searches), mp_context=context) as pool:
         outcomes = list(pool.map(_search, *zip(*[(problem, nodes, s, deadline) for s in searches], strict=True)))
     found = [(routes, status) for routes, status in outcomes if routes is not None]

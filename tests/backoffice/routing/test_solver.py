@@ -184,3 +184,40 @@ def test_parallel_searches_still_explain_unserved_stops() -> None:
     result = solve(problem, SolverOptions(time_limit=2, workers=2))
     assert [u.stop_id for u in result.unserved] == ["c"]
     assert result.distance == pytest.approx(4.0)
+
+
+def test_ortools_gets_its_share_of_the_limit_then_string_removals_take_the_rest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import backoffice.routing.solver as solver
+
+    limits: list[float] = []
+    original = solver.pywrapcp.RoutingModel.SolveWithParameters
+
+    def spy(self, params):  # type: ignore[no-untyped-def]
+        limits.append(params.time_limit.ToMilliseconds() / 1000)
+        return original(self, params)
+
+    monkeypatch.setattr(solver.pywrapcp.RoutingModel, "SolveWithParameters", spy)
+    result = solve(line_problem(), SolverOptions(time_limit=1.0, ortools_share=0.2))
+    alone = solve(line_problem(), SolverOptions(time_limit=1.0, string_removals=False))
+    assert limits[0] <= 0.2 and limits[1] > 0.9
+    assert result.is_feasible() and alone.is_feasible()
+    assert result.distance == pytest.approx(6.0) and alone.distance == pytest.approx(6.0)
+
+
+def test_without_a_first_plan_from_ortools_the_string_removals_build_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    import backoffice.routing.solver as solver
+
+    monkeypatch.setattr(solver.pywrapcp.RoutingModel, "SolveWithParameters", lambda self, params: None)
+    problem = line_problem({"c": TimeWindow(0, 3), "a": TimeWindow(5, 100)})
+    result = solve(problem, SolverOptions(time_limit=0.5))
+    assert result.is_feasible() and result.distance == pytest.approx(6.0)
+    stuck = solve(problem, SolverOptions(time_limit=0.5, string_removals=False))
+    assert not stuck.routes[0].visits and len(stuck.unserved) == 3
+
+
+def test_the_ortools_share_must_be_a_fraction() -> None:
+    for share in (0.0, 1.5):
+        with pytest.raises(ValueError, match="share"):
+            SolverOptions(ortools_share=share)

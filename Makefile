@@ -29,12 +29,12 @@ help:
 	@echo "make retrain-fraud  retrain the shop's fraud model from review and simulated labels"
 	@echo "make forecast    refit every SKU's demand forecast from the store's sales (the nightly job)"
 	@echo "make bench-forecast  forecast accuracy on Online Retail and M4 Weekly, and fitting time"
-	@echo "make bench-routing  route planning: Solomon/CVRPLIB gaps, feasibility, scaling (ARGS=--quick; full run ~85 min)"
+	@echo "make bench-routing  route planning: Solomon/CVRPLIB gaps against OR-Tools alone, feasibility, scaling (ARGS=--quick; full run ~100 min)"
 	@echo "make recommend   train the shop's recommender and search index from the store (var/recommend)"
 	@echo "make bench-recommend  SASRec vs baselines on Amazon Beauty/Sports (HR/NDCG@10), recommend and search latency"
 	@echo "make plan-deliveries  plan tomorrow's van rounds (DAY=YYYY-MM-DD for another day); map in var/delivery-plan.png"
 
-setup: $(VENV)/.installed $(VENV_RASA)/.installed browser
+setup: $(VENV)/.installed $(VENV_RASA)/.installed $(VENV)/.routing-compiled browser
 
 # The browser tests drive Debian's Chromium; Playwright must never download a browser of its own.
 CHROMIUM ?= /usr/bin/chromium
@@ -58,6 +58,10 @@ $(VENV)/.installed: requirements/app.txt requirements/dev.txt requirements/nodep
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements/dev.txt -c requirements/app.lock
 	$(PY) -m pip install --quiet --no-deps -r requirements/nodeps.txt
+	touch $@
+
+# numba caches the compiled route search on disk; compile it again whenever its source changes.
+$(VENV)/.routing-compiled: $(VENV)/.installed backoffice/routing/sisr.py
 	$(PY) -m backoffice.routing warm-up
 	touch $@
 
@@ -113,7 +117,7 @@ bench-chat: setup db train
 # Reads ../shared/data/routing (ARGS="--data DIR" elsewhere, ARGS=--quick for a 3-minute check).
 bench-routing: $(VENV)/.installed
 	@mkdir -p var
-	nice -n 10 $(PY) scripts/bench_routing.py --workers 2 --out var/bench_routing.json $(ARGS)
+	nice -n 10 $(PY) scripts/bench_routing.py --out var/bench_routing.json $(ARGS)
 
 # The shop's own vans: the parcels due that day (default tomorrow) planned from the depot in backoffice/kb/fleet.yml.
 plan-deliveries: db

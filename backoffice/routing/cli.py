@@ -28,6 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--first-solution", choices=FIRST_SOLUTIONS, default=SolverOptions.first_solution)
     run.add_argument("--workers", type=int, choices=range(1, len(FIRST_SOLUTIONS) + 1), default=1, metavar="N",
                      help="parallel searches from different first solutions, best kept (one per spare core)")
+    run.add_argument("--ortools-only", action="store_true",
+                     help="guided local search for the whole limit, without the string-removal search")
     commands.add_parser("warm-up", help="compile the string-removal search once (numba caches it on disk)")
     return parser
 
@@ -64,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"cannot read the instance: {exc}", file=sys.stderr)
         return 2
     result = solve(problem, SolverOptions(time_limit=args.time_limit, first_solution=args.first_solution,
-                                                  workers=args.workers))
+                                          workers=args.workers, string_removals=not args.ortools_only))
     text = json.dumps(to_json(result))
     if args.out:
         args.out.write_text(text + "\n")

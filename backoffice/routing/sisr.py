@@ -34,8 +34,11 @@ START_TEMPERATURE = 1.0
 END_TEMPERATURE = 0.01
 #: Steps per call into the compiled loop at first; then sized so one call takes about this many seconds.
 FIRST_CHUNK = 100
-Array = np.ndarray
 CHUNK_SECONDS = 0.05
+#: Seeds of parallel searches lie this far apart, so their random streams never overlap.
+SEED_STRIDE = 1_000_003
+
+Array = np.ndarray
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,7 @@ class Instance:
     neighbours: np.ndarray  # (n, n) int32, each row by increasing distance, the node itself first
     vehicle_cost: float
     penalty: float
+    metric: bool  # travel times obey the triangle inequality (lets the insertion scan stop early)
 
     @classmethod
     def of(cls, problem: Problem, nodes: list[int], vehicle_cost: float = 0.0) -> Instance:
@@ -75,10 +79,10 @@ class Instance:
             at = int(np.flatnonzero(row == i)[0])
             row[1 : at + 1] = row[:at].copy()
             row[0] = i
-        # Leaving a stop out must cost more than any plan could save by it.
-        penalty = 1000.0 * (2.0 * float(dist.max()) + vehicle_cost + 1.0)
+        # Leaving a stop out must cost more than a whole plan: more than any saving it could make possible.
+        penalty = (n + len(capacity) + 1) * (2.0 * float(dist.max()) + vehicle_cost + 1.0)
         return cls(dist, travel, info, demand, capacity, shifts.astype(np.float64).reshape(-1, 2), active,
-                   neighbours, float(vehicle_cost), penalty)
+                   neighbours, float(vehicle_cost), penalty, bool(_obeys_triangle(travel)))
 
 
 class Search:
@@ -89,6 +93,11 @@ class Search:
         n, vehicles = len(instance.info), len(instance.capacity)
         self.routes = np.zeros((vehicles, n + 1), dtype=np.int32)
         self.length = np.zeros(vehicles, dtype=np.int32)
+        if len(routes) != vehicles:
+            raise ValueError(f"need one route per vehicle ({vehicles}), got {len(routes)}")
+        placed = [node for route in routes for node in route]
+        if len(set(placed)) != len(placed) or not all(0 < node < n and instance.active[node] for node in placed):
+            raise ValueError("routes must hold each stop to route at most once, and nothing else")
         for v, route in enumerate(routes):
             self.length[v] = len(route)
             self.routes[v, : len(route)] = route
@@ -107,10 +116,13 @@ class Search:
         span = max(deadline - began, 1e-9)
         inst = self.instance
         state = _State.start(inst, self.routes, self.length)
-        arc = state.cost_of(inst) / max(1, int(inst.active.sum()) + int((self.length > 0).sum()))
-        t0, t1 = START_TEMPERATURE * max(arc, 1e-9), END_TEMPERATURE * max(arc, 1e-9)
-        chunk, best_cost = FIRST_CHUNK, math.inf
-        seed = self.seed
+        best_cost = math.inf
+        if not state.length.any():  # nothing routed yet: one greedy rebuild first, so the plan has arcs to measure
+            best_cost = self._chunk(state, 1, 1e-9, 1e-9, self.seed * SEED_STRIDE, best_cost)
+        arc = max(state.mean_arc(), 1e-9)
+        t0, t1 = START_TEMPERATURE * arc, END_TEMPERATURE * arc
+        chunk = FIRST_CHUNK
+        seed = self.seed * SEED_STRIDE
         while True:
             now = time.monotonic()
             if now >= deadline:
@@ -126,11 +138,10 @@ class Search:
             per_step = took / chunk if took > 0 else 1e-6
             chunk = int(max(1, min(CHUNK_SECONDS, max(left, 0.0)) / per_step))
 
-
     def steps_now(self, count: int, temperature: float) -> None:
         """``count`` steps at a fixed temperature, whatever the clock says (tests and :func:`warm_up`)."""
         self._chunk(_State.start(self.instance, self.routes, self.length), count, temperature, temperature,
-                    self.seed, math.inf)
+                    self.seed * SEED_STRIDE, math.inf)
 
     def _chunk(self, state: _State, count: int, t_from: float, t_to: float, seed: int, best_cost: float) -> float:
         inst = self.instance
@@ -138,7 +149,7 @@ class Search:
         return float(_steps(
             count, t_from, t_to, seed, best_cost,
             inst.dist, inst.travel, inst.info, inst.demand, inst.capacity, inst.shifts, inst.active,
-            inst.neighbours, inst.vehicle_cost, inst.penalty,
+            inst.neighbours, inst.vehicle_cost, inst.penalty, inst.metric,
             state.routes, state.length, state.where, state.times, state.load, state.distance, state.absent,
             self.best_routes, self.best_length,
         ))
@@ -182,9 +193,23 @@ class _State:
             state.absent[state.routes[v, : state.length[v]]] = False
         return state
 
-    def cost_of(self, inst: Instance) -> float:
-        used = int((self.length > 0).sum())
-        return float(self.distance.sum()) + inst.vehicle_cost * used + inst.penalty * int(self.absent.sum())
+    def mean_arc(self) -> float:
+        """The plan's distance per arc travelled (the temperature's unit; left-out stops do not count)."""
+        arcs = int(self.length.sum()) + int((self.length > 0).sum())
+        return float(self.distance.sum()) / max(1, arcs)
+
+
+@njit(cache=True)
+def _obeys_triangle(travel: Array) -> bool:
+    """True when no detour through a third node is quicker than the direct trip (up to rounding)."""
+    n = travel.shape[0]
+    for a in range(n):
+        for b in range(n):
+            direct = travel[a, b] - 1e-9 * (1.0 + travel[a, b])
+            for c in range(n):
+                if travel[a, c] + travel[c, b] < direct:
+                    return False
+    return True
 
 
 @njit(cache=True)
@@ -238,28 +263,27 @@ def _remove_marked(r: int, marked: Array, routes: Array, length: Array, where: A
 @njit(cache=True)
 def _best_insertion(u: int, routes: Array, length: Array, times: Array, load: Array, dist: Array, travel: Array,
                     info: Array, demand: Array, capacity: Array, shifts: Array, vehicle_cost: float,
-                    blink: float) -> tuple[int, int, float]:
+                    blink: float, metric: bool) -> tuple[int, int, float]:
     """The cheapest feasible (route, position, added cost) for stop ``u``; route -1 when it fits nowhere."""
     best_r, best_p, best = -1, -1, np.inf
     ready, due, service = info[u, 0], info[u, 1], info[u, 2]
-    seen_empty = False
+    last_empty = -1
     for r in range(length.shape[0]):
         if load[r] + demand[u] > capacity[r]:
             continue
         k = length[r]
         if k == 0:
-            # Identical empty vehicles are one choice; the first empty one stands for the rest if it fits.
-            if seen_empty and capacity[r] == capacity[r - 1] and shifts[r, 0] == shifts[r - 1, 0] \
-                    and shifts[r, 1] == shifts[r - 1, 1]:
+            # Identical empty vehicles are one choice: the last empty one tried stands for its twins.
+            e = last_empty
+            if e >= 0 and capacity[r] == capacity[e] and shifts[r, 0] == shifts[e, 0] and shifts[r, 1] == shifts[e, 1]:
                 continue
-            seen_empty = True
+            last_empty = r
             s = max(shifts[r, 0] + travel[0, u], ready)
             if s <= due and s + service + travel[u, 0] <= shifts[r, 1]:
                 c = dist[0, u] + dist[u, 0] + vehicle_cost
                 if c < best:
                     best_r, best_p, best = r, 0, c
             continue
-        seen_empty = False
         prev = 0
         depart = shifts[r, 0]
         for p in range(k + 1):
@@ -270,11 +294,11 @@ def _best_insertion(u: int, routes: Array, length: Array, times: Array, load: Ar
                 nxt = 0
                 late = shifts[r, 1]
             s = depart + travel[prev, u]
-            if s > due:
-                break  # later places only arrive later
+            if s > due and (metric or depart > due):
+                break  # every later place arrives later still
             if s < ready:
                 s = ready
-            if s + service + travel[u, nxt] <= late and np.random.random() >= blink:
+            if s <= due and s + service + travel[u, nxt] <= late and np.random.random() >= blink:
                 c = dist[prev, u] + dist[u, nxt] - dist[prev, nxt]
                 if c < best:
                     best_r, best_p, best = r, p, c
@@ -311,7 +335,7 @@ def _total(length: Array, distance: Array, absent: Array, vehicle_cost: float, p
 @njit(cache=True)
 def _steps(count: int, temp_from: float, temp_to: float, seed: int, best_cost: float,
            dist: Array, travel: Array, info: Array, demand: Array, capacity: Array, shifts: Array, active: Array,
-           neighbours: Array, vehicle_cost: float, penalty: float,
+           neighbours: Array, vehicle_cost: float, penalty: float, metric: bool,
            routes: Array, length: Array, where: Array, times: Array, load: Array, distance: Array, absent: Array,
            best_routes: Array, best_length: Array) -> float:
     """``count`` ruin-and-recreate steps with simulated annealing; returns the best cost seen."""
@@ -420,7 +444,7 @@ def _steps(count: int, temp_from: float, temp_to: float, seed: int, best_cost: f
         for i in range(n_removed):
             u = removed[order[i]]
             r, p, c = _best_insertion(u, routes, length, times, load, dist, travel, info, demand, capacity,
-                                      shifts, vehicle_cost, BLINK)
+                                      shifts, vehicle_cost, BLINK, metric)
             if r < 0:
                 absent[u] = True
                 continue

@@ -120,13 +120,15 @@ def _search(problem: Problem, nodes: list[int], opts: SolverOptions,
     left = max(deadline - time.monotonic(), 0.05)
     share = opts.ortools_share if opts.string_removals else 1.0
     routes = model.solve(left * share)
-    if not opts.string_removals or time.monotonic() >= deadline:
+    if not opts.string_removals or (routes is not None and time.monotonic() >= deadline):
         return routes, model.status
-    # Without a first plan from OR-Tools, the string removals build one by cheapest insertion from empty routes.
+    # Without a first plan from OR-Tools, the string removals build one by cheapest insertion from empty routes
+    # (one greedy pass even when the time is up).
     start = routes if routes is not None else [[] for _ in problem.vehicles]
     search = Search(Instance.of(problem, nodes, opts.vehicle_cost), start, seed=opts.seed)
     search.run(deadline)
-    return search.best, model.status
+    status = model.status if routes is not None else "solved (first plan by cheapest insertion)"
+    return search.best, status
 
 
 def _portfolio(problem: Problem, nodes: list[int], opts: SolverOptions,

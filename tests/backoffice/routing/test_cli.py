@@ -11,10 +11,12 @@ DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).resolve().parents[3]
 
 
-def test_solomon_end_to_end_finds_the_hand_checked_optimum(tmp_path: Path) -> None:
+@pytest.mark.parametrize("extra", [[], ["--ortools-only"]])
+def test_solomon_end_to_end_finds_the_hand_checked_optimum(tmp_path: Path, extra: list[str]) -> None:
     # Optimum 30: 2 then 1 (2 closes at 12, 1 opens at 15; 20 long) and 3 alone (10 long).
     out = tmp_path / "plan.json"
-    assert main(["solve", "--solomon", str(DATA / "tiny3.txt"), "--time-limit", "0.5", "--out", str(out)]) == 0
+    args = ["solve", "--solomon", str(DATA / "tiny3.txt"), "--time-limit", "0.5", "--out", str(out), *extra]
+    assert main(args) == 0
     plan = json.loads(out.read_text())
     assert sorted(plan["routes"]) == [[2, 1], [3]]
     assert plan["distance"] == pytest.approx(30.0) and plan["vehicles"] == 2 and plan["feasible"]
@@ -35,3 +37,8 @@ def test_unreadable_file_is_a_clear_error(tmp_path: Path, capsys: pytest.Capture
     bad.write_text("nothing here\n")
     assert main(["solve", "--solomon", str(bad), "--time-limit", "1"]) == 2
     assert "cannot read the instance" in capsys.readouterr().err
+
+
+def test_warm_up_compiles_the_search(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["warm-up"]) == 0
+    assert "compiled in" in capsys.readouterr().err

@@ -140,3 +140,37 @@ def test_run_stops_at_its_deadline() -> None:
     search.run(time.monotonic() + 0.3)
     assert search.steps > 0
     assert sorted(n for r in search.best for n in r) == all_nodes(problem)
+
+
+def test_a_full_van_between_two_different_empty_vans_does_not_hide_the_second() -> None:
+    # A is big but its shift ends too soon to reach anyone; B and C are small twins that each take one stop.
+    problem = Problem.build(
+        stops=[Stop("x", 1), Stop("y", 1)],
+        vehicles=[Vehicle("A", 10, TimeWindow(0, 5)), Vehicle("B", 1), Vehicle("C", 1)],
+        distances=[[0, 10, 10], [10, 0, 30], [10, 30, 0]], horizon=TimeWindow(0, 100),
+    )
+    search = Search(Instance.of(problem, [1, 2]), [[], [], []], seed=0)
+    search.steps_now(20, temperature=0.1)
+    assert sorted(map(sorted, search.best)) == [[], [1], [2]]
+
+
+def test_travel_times_that_break_the_triangle_inequality_still_find_the_place() -> None:
+    # Depot -> a takes 50, but depot -> b -> a takes 2: a (due 10) fits only after b.
+    travel = [[0, 50, 1], [50, 0, 1], [1, 1, 0]]
+    problem = Problem.build(
+        stops=[Stop("a", 1, window=TimeWindow(0, 10)), Stop("b", 1)], vehicles=[Vehicle("v", 5)],
+        distances=[[0, 5, 5], [5, 0, 5], [5, 5, 0]], travel_times=travel, horizon=TimeWindow(0, 200),
+    )
+    instance = Instance.of(problem, [1, 2])
+    assert not instance.metric
+    search = Search(instance, [[2]], seed=0)
+    search.steps_now(20, temperature=0.1)
+    assert search.best == [[2, 1]]
+
+
+def test_routes_must_hold_stops_to_route_once() -> None:
+    problem = random_problem(5, seed=1, vehicles=2)
+    instance = Instance.of(problem, [1, 2, 3])
+    for routes in ([[1, 1], []], [[4], []], [[0], []], [[1]]):
+        with pytest.raises(ValueError):
+            Search(instance, routes)

@@ -213,6 +213,7 @@ def test_without_a_first_plan_from_ortools_the_string_removals_build_one(monkeyp
     problem = line_problem({"c": TimeWindow(0, 3), "a": TimeWindow(5, 100)})
     result = solve(problem, SolverOptions(time_limit=0.5))
     assert result.is_feasible() and result.distance == pytest.approx(6.0)
+    assert result.status == "solved (first plan by cheapest insertion)"
     stuck = solve(problem, SolverOptions(time_limit=0.5, string_removals=False))
     assert not stuck.routes[0].visits and len(stuck.unserved) == 3
 

@@ -29,7 +29,7 @@ help:
 	@echo "make retrain-fraud  retrain the shop's fraud model from review and simulated labels"
 	@echo "make forecast    refit every SKU's demand forecast from the store's sales (the nightly job)"
 	@echo "make bench-forecast  forecast accuracy on Online Retail and M4 Weekly, and fitting time"
-	@echo "make bench-routing  route planning: Solomon/CVRPLIB gaps against OR-Tools alone, feasibility, scaling (ARGS=--quick; full run ~100 min)"
+	@echo "make bench-routing  route planning: Solomon/CVRPLIB gaps against OR-Tools alone, feasibility, scaling (ARGS=--quick; full run ~95 min)"
 	@echo "make recommend   train the shop's recommender and search index from the store (var/recommend)"
 	@echo "make bench-recommend  SASRec vs baselines on Amazon Beauty/Sports (HR/NDCG@10), recommend and search latency"
 	@echo "make plan-deliveries  plan tomorrow's van rounds (DAY=YYYY-MM-DD for another day); map in var/delivery-plan.png"

@@ -1,4 +1,4 @@
-"""Delivery route planning (CVRPTW) on OR-Tools: a typed problem in, a self-explaining result out.
+"""Delivery route planning (CVRPTW), OR-Tools plus a string-removal search: typed problem in, result out.
 
 >>> from backoffice.routing import solve, read_solomon
 >>> result = solve(read_solomon("C101.txt"), time_limit=10)   # doctest: +SKIP

@@ -1,4 +1,7 @@
-"""Solve a :class:`Problem` with OR-Tools routing: capacity and time dimensions, distance objective.
+"""Solve a :class:`Problem`: OR-Tools finds a first plan, string removals (:mod:`.sisr`) improve it.
+
+OR-Tools' model has capacity and time dimensions and the distance objective; it gets ``ortools_share`` of the
+time limit (first solution, then its metaheuristic), and the string-removal search has the rest.
 
 OR-Tools works on integers, so distances and times are multiplied by ``scale`` (1000 keeps three decimals of
 Solomon's unrounded distances). Travel times are rounded up, windows inwards, so an integer-feasible plan is
@@ -44,6 +47,10 @@ class SolverOptions:
     ``workers`` > 1 runs that many searches side by side in separate processes, each from a different first
     solution (``first_solution`` first, then :data:`PORTFOLIO`), within the same time limit, and keeps the best
     plan: on a machine with spare cores the limit buys more search.
+
+    ``string_removals`` (on) hands OR-Tools' plan after ``ortools_share`` of the limit to the string-removal
+    search for the rest; off, OR-Tools' metaheuristic has the whole limit. ``seed`` seeds that search (parallel
+    searches take ``seed``, ``seed + 1``, ...).
     """
 
     time_limit: float = 10.0

@@ -122,7 +122,7 @@ def solve(problem: Problem, options: SolverOptions | None = None, *, time_limit:
 
 def _search(problem: Problem, nodes: list[int], opts: SolverOptions,
             deadline: float) -> tuple[list[list[int]] | None, str]:
-    """One OR-Tools search until ``deadline`` (``time.monotonic``, shared by every process on the machine)."""
+    """OR-Tools for its share of the time, then string removals until ``deadline`` (shared ``time.monotonic``)."""
     model = _Model(problem, nodes, opts)
     left = max(deadline - time.monotonic(), 0.05)
     share = opts.ortools_share if opts.string_removals else 1.0

@@ -16,7 +16,7 @@ from actions.context import identity_of
 from actions.deps import get_deps
 from actions.parsing import pick_from_list
 from backoffice.catalog import SKU
-from backoffice.recommend.query import colours_in, without_colours
+from backoffice.recommend.query import colours_in, parse_query, without_colours
 from backoffice.recommend.store import (
     ProductHit,
     best_sellers,
@@ -29,6 +29,17 @@ from backoffice.recommend.store import (
 log = logging.getLogger(__name__)
 CARDS = 5
 OTHER_COLOUR = re.compile(r"\b(other|another|different|more)\s+colou?rs?\b", re.I)
+# "Any ideas for a christmas gift for my grandma? max 10 pounds": a suggestion that describes what is wanted.
+DESCRIBED = re.compile(r"\b(gifts?|presents?|stocking fillers?|secret santa|birthday|christmas|xmas|wedding|"
+                       r"anniversary|housewarming|for (?:my|a|an|our|the) \w+)\b", re.I)
+
+
+def describes_wish(text: str) -> bool:
+    """True when a request for suggestions says what it is for or what it may cost (then it is a search)."""
+    if DESCRIBED.search(text):
+        return True
+    query = parse_query(text)
+    return query.max_price is not None or query.min_price is not None or bool(query.colours)
 
 
 def cards_message(hits: list[ProductHit], currency: str) -> dict[str, Any]:
@@ -87,12 +98,19 @@ class ActionSearchProducts(Action):
 
 
 class ActionRecommendProducts(Action):
-    """"What would I like?": from the signed-in shopper's history, else what is popular."""
+    """"What would I like?": from the signed-in shopper's history, else what is popular.
+
+    A request that describes the wish ("a gift for my grandma, max 10 pounds") is answered by the product search,
+    which keeps its budget, colours and stock constraints.
+    """
 
     def name(self) -> str:
         return "action_recommend_products"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        text = str(tracker.latest_message.get("text") or "").strip()
+        if text and not text.startswith("/") and describes_wish(text):
+            return await ActionSearchProducts().run(dispatcher, tracker, domain)
         customer_id = identity_of(tracker, get_deps()).customer_id
         try:
             with get_deps().session() as session:

@@ -9,11 +9,17 @@ Steps:
 
 1. Train an NLU-only model with the repo's ``config.yml`` on ``data/nlu/*.yml`` into a temporary directory
    (or load an existing model with ``--model``).
-2. Parse the held-out Bitext split (``tests/nlu/bitext_validation.yml``), CLINC150 ``oos_val`` and CLINC150
-   ``val`` (read at run time from the shared data folder; CLINC150 is never copied into the repo).
-3. Print one JSON document with accuracy, macro-F1, out-of-scope rates, training time and parse latency.
+2. Parse the natural test set (``tests/nlu/natural_test.yml``: sentences written by people, never trained on),
+   the other-language set (``tests/nlu/other_languages.yml``), the held-out Bitext split
+   (``tests/nlu/bitext_validation.yml``), CLINC150 ``oos_val`` and ``val`` (read at run time from the shared data
+   folder; CLINC150 is never copied into the repo; its ``test`` / ``oos_test`` keys are withheld there).
+3. Baseline in the same run: the sparse-only pipeline Shopdesk had before the sentence encoder
+   (``scripts/nlu_baseline_config.yml``), trained on the same data and scored on the natural and Bitext sets.
+4. BANKING77: the same NLU pipeline trained on its 10,003 training queries and scored on its 3,080 test queries.
+5. Print one JSON document with accuracy, macro-F1, refusal rates, training times and parse latency.
 
-A prediction counts as out-of-scope when the intent is ``out_of_scope`` or ``nlu_fallback``.
+A prediction counts as refused when the intent is ``out_of_scope``, ``nlu_fallback`` or ``other_language``.
+``--skip baseline banking77`` leaves parts out.
 """
 
 from __future__ import annotations
@@ -29,13 +35,15 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 OOS_LABEL = "out_of_scope"
-OOS_PREDICTIONS = frozenset({OOS_LABEL, "nlu_fallback"})
+OOS_PREDICTIONS = frozenset({OOS_LABEL, "nlu_fallback", "other_language"})
+OTHER_LANGUAGE = "other_language"
+SECTIONS = ("baseline", "banking77")
 # CLINC150 intents that are in scope for Shopdesk, and the Shopdesk intent each must be mapped to.
 CLINC_TO_SHOPDESK = {
     "greeting": "greet",
@@ -57,6 +65,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--validation", type=Path, default=REPO / "tests" / "nlu" / "bitext_validation.yml", help="held-out Bitext"
     )
+    parser.add_argument("--natural", type=Path, default=REPO / "tests" / "nlu" / "natural_test.yml",
+                        help="held-out natural test set")
+    parser.add_argument("--languages", type=Path, default=REPO / "tests" / "nlu" / "other_languages.yml",
+                        help="other-language and tricky-English messages")
+    parser.add_argument("--baseline-config", type=Path, default=REPO / "scripts" / "nlu_baseline_config.yml",
+                        help="pipeline measured as the baseline in the same run")
+    parser.add_argument("--skip", nargs="*", default=[], choices=SECTIONS, help="parts to leave out")
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared" / "data", help="shared data folder")
     parser.add_argument("--model", type=Path, default=None, help="evaluate this trained model instead of training")
     parser.add_argument("--keep-model", type=Path, default=None, help="copy the trained model into this folder")
@@ -273,34 +288,183 @@ def latency_summary(latencies: Sequence[float]) -> dict[str, float]:
     }
 
 
+def evaluate_natural(examples: Sequence[Example], raw: Sequence[str], limit: int) -> dict[str, Any]:
+    """Sentences written by people, in-scope intents and off-topic ones together.
+
+    Accuracy counts a refusal as right only for off-topic sentences; ``in_scope_refused`` is the share of in-scope
+    sentences answered with out-of-scope, the fallback or the other-language reply.
+    """
+    gold = [intent for _text, intent in examples]
+    predicted = [normalise_prediction(p) for p in raw]
+    labels = sorted(set(gold))
+    f1, per_label = macro_f1(gold, predicted, labels)
+    in_scope = [i for i, g in enumerate(gold) if g != OOS_LABEL]
+    off_topic = [i for i, g in enumerate(gold) if g == OOS_LABEL]
+    confusions = Counter((g, p) for g, p in zip(gold, predicted, strict=True) if g != p)
+    result: dict[str, Any] = {
+        "n": len(examples),
+        "n_intents": len(labels),
+        "accuracy": rate(g == p for g, p in zip(gold, predicted, strict=True)),
+        "macro_f1": f1,
+        "in_scope_n": len(in_scope),
+        "in_scope_accuracy": rate(gold[i] == predicted[i] for i in in_scope),
+        "in_scope_refused": rate(is_oos(raw[i]) for i in in_scope),
+        "in_scope_refused_via": dict(Counter(raw[i] for i in in_scope if is_oos(raw[i]))),
+        "off_topic_n": len(off_topic),
+        "off_topic_refused": rate(is_oos(raw[i]) for i in off_topic),
+        "worst_f1": {k: round(v, 3) for k, v in sorted(per_label.items(), key=lambda item: item[1])[:8]},
+        "top_confusions": [f"{g} -> {p}: {n}" for (g, p), n in confusions.most_common(12)],
+    }
+    if limit:
+        result["errors"] = errors(examples, predicted, gold, limit)
+    return result
+
+
+def evaluate_languages(examples: Sequence[Example], raw: Sequence[str], limit: int) -> dict[str, Any]:
+    """Other-language messages must get ``other_language``; the tricky English ones (label ``english``) must not."""
+    foreign = [i for i, (_t, g) in enumerate(examples) if g == OTHER_LANGUAGE]
+    english = [i for i, (_t, g) in enumerate(examples) if g != OTHER_LANGUAGE]
+    result: dict[str, Any] = {
+        "other_language_n": len(foreign),
+        "other_language_detected": rate(raw[i] == OTHER_LANGUAGE for i in foreign),
+        "english_n": len(english),
+        "english_taken_for_other_language": rate(raw[i] == OTHER_LANGUAGE for i in english),
+    }
+    if limit:
+        expected = [OTHER_LANGUAGE if g == OTHER_LANGUAGE else "not other_language" for _t, g in examples]
+        shown = [p if p == OTHER_LANGUAGE else "not other_language" for p in raw]
+        result["errors"] = errors(examples, shown, expected, limit)
+    return result
+
+
+def load_banking77(shared: Path) -> dict[str, list[Example]]:
+    """BANKING77 ``train`` and ``test`` (``text,category`` CSV) from ``<shared>/nlu/banking77``."""
+    import csv
+
+    out: dict[str, list[Example]] = {}
+    for split in ("train", "test"):
+        with (shared / "nlu" / "banking77" / f"{split}.csv").open(encoding="utf-8", newline="") as handle:
+            out[split] = [(row["text"].strip(), row["category"]) for row in csv.DictReader(handle)]
+    return out
+
+
+def write_json_training_data(examples: Sequence[Example], path: Path) -> Path:
+    """Rasa's JSON training-data format: texts are taken literally (no ``[entity](type)`` markup parsing)."""
+    common = [{"text": text, "intent": intent, "entities": []} for text, intent in examples]
+    path.write_text(json.dumps({"rasa_nlu_data": {"common_examples": common}}), encoding="utf-8")
+    return path
+
+
+def nlu_only_config(config: Path, out: Path) -> Path:
+    """``config`` with the dialogue policies removed (what ``rasa train nlu`` uses of it)."""
+    import yaml
+
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    data.pop("policies", None)
+    out.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return out
+
+
+async def parse_top(agent: Any, examples: Sequence[Example], desc: str) -> tuple[list[str], list[str]]:
+    """Predicted intents, and the best intent of the ranking whatever the fallback said."""
+    predicted: list[str] = []
+    top: list[str] = []
+    for text, _gold in progress(examples, desc):
+        result = await agent.parse_message(text)
+        predicted.append(str((result.get("intent") or {}).get("name")))
+        ranking = [r for r in result.get("intent_ranking") or [] if r.get("name") not in OOS_PREDICTIONS]
+        top.append(str(ranking[0]["name"]) if ranking else predicted[-1])
+    return predicted, top
+
+
+async def run_banking77(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    """Train the project's NLU pipeline on BANKING77 train and score it on BANKING77 test."""
+    from rasa.core.agent import Agent
+
+    data = load_banking77(args.shared)
+    folder = tmp / "banking77"
+    folder.mkdir()
+    train_file = write_json_training_data(data["train"], folder / "train.json")
+    config = nlu_only_config(args.config, folder / "config.yml")
+    model_path, seconds = train_model(config, train_file, folder)
+    agent = Agent.load(str(model_path))
+    predicted, top = await parse_top(agent, data["test"], "banking77 test")
+    gold = [intent for _text, intent in data["test"]]
+    f1, _per = macro_f1(gold, predicted, sorted(set(gold)))
+    return {
+        "n_train": len(data["train"]),
+        "n_test": len(data["test"]),
+        "training_seconds": round(seconds, 1),
+        "accuracy": rate(g == p for g, p in zip(gold, predicted, strict=True)),
+        "macro_f1": f1,
+        "refused": rate(is_oos(p) for p in predicted),
+        "accuracy_top_intent_ignoring_fallback": rate(g == p for g, p in zip(gold, top, strict=True)),
+        "published": {"BERT-tuned": 0.9366, "USE+ConveRT": 0.9336, "source": "Casanueva et al. 2020, Table 3"},
+    }
+
+
+async def run_baseline(args: argparse.Namespace, tmp: Path, sets: Mapping[str, Sequence[Example]]) -> dict[str, Any]:
+    """The sparse-only pipeline (no sentence encoder) on the same training data and the same test sets."""
+    from rasa.core.agent import Agent
+
+    folder = tmp / "baseline"
+    folder.mkdir()
+    model_path, seconds = train_model(args.baseline_config, args.nlu, folder)
+    agent = Agent.load(str(model_path))
+    natural_raw, _lat = await parse_all(agent, sets["natural"], "baseline natural")
+    bitext_raw, _lat = await parse_all(agent, sets["bitext"], "baseline bitext")
+    oos_raw, _lat = await parse_all(agent, sets["oos_val"], "baseline clinc oos_val")
+    natural = evaluate_natural(sets["natural"], natural_raw, 0)
+    bitext = evaluate_bitext(sets["bitext"], bitext_raw, 0)
+    return {
+        "config": str(args.baseline_config),
+        "training_seconds": round(seconds, 1),
+        "natural_test": {k: natural[k] for k in ("accuracy", "macro_f1", "in_scope_refused", "off_topic_refused")},
+        "bitext_validation": {k: bitext[k] for k in ("accuracy", "macro_f1", "false_out_of_scope_rate")},
+        "clinc_oos_val_refused": rate(is_oos(p) for p in oos_raw),
+    }
+
+
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     """Train (or load) the model, parse every evaluation set and collect the metrics."""
     from rasa.core.agent import Agent
 
     validation = load_rasa_examples(args.validation)
+    natural = load_rasa_examples(args.natural)
+    languages = load_rasa_examples(args.languages)
     seen = training_texts(args.nlu)
     clinc = load_clinc(args.shared)
     results: dict[str, Any] = {"config": str(args.config), "nlu": str(args.nlu)}
     with tempfile.TemporaryDirectory(prefix="shopdesk-nlu-") as tmp:
+        # A fresh Rasa cache, so a cache hit from an earlier run cannot make the training time look short.
+        os.environ["RASA_CACHE_DIRECTORY"] = str(Path(tmp) / "cache")
         if args.model:
             model_path, train_seconds = args.model, None
         else:
-            # A fresh Rasa cache, so a cache hit from an earlier run cannot make the training time look short.
-            os.environ["RASA_CACHE_DIRECTORY"] = str(Path(tmp) / "cache")
             model_path, train_seconds = train_model(args.config, args.nlu, Path(tmp))
             if args.keep_model:
                 args.keep_model.mkdir(parents=True, exist_ok=True)
                 (args.keep_model / model_path.name).write_bytes(model_path.read_bytes())
         results["training_seconds"] = None if train_seconds is None else round(train_seconds, 1)
         agent = Agent.load(str(model_path))
+        natural_raw, lat_natural = await parse_all(agent, natural, "natural test")
+        language_raw, _lat = await parse_all(agent, languages, "other languages")
         bitext_raw, lat_bitext = await parse_all(agent, validation, "bitext validation")
         oos_raw, lat_oos = await parse_all(agent, clinc["oos_val"], "clinc oos_val")
         val_raw, lat_val = await parse_all(agent, clinc["val"], "clinc val")
-    results["bitext_validation"] = evaluate_bitext(validation, bitext_raw, args.errors)
-    results["clinc_oos_val"] = evaluate_clinc_oos(clinc["oos_val"], oos_raw, args.errors)
-    results["clinc_val"] = evaluate_clinc_val(clinc["val"], val_raw, args.errors, seen)
-    results["overlap_with_training"] = training_overlap(seen, {**clinc, "bitext_validation": validation})
-    results["parse_latency"] = latency_summary(lat_bitext + lat_oos + lat_val)
+        results["natural_test"] = evaluate_natural(natural, natural_raw, args.errors)
+        results["other_languages"] = evaluate_languages(languages, language_raw, args.errors)
+        results["bitext_validation"] = evaluate_bitext(validation, bitext_raw, args.errors)
+        results["clinc_oos_val"] = evaluate_clinc_oos(clinc["oos_val"], oos_raw, args.errors)
+        results["clinc_val"] = evaluate_clinc_val(clinc["val"], val_raw, args.errors, seen)
+        results["overlap_with_training"] = training_overlap(
+            seen, {**clinc, "bitext_validation": validation, "natural_test": natural, "other_languages": languages})
+        results["parse_latency"] = latency_summary(lat_natural + lat_bitext + lat_oos + lat_val)
+        if "baseline" not in args.skip:
+            sets = {"natural": natural, "bitext": validation, "oos_val": clinc["oos_val"]}
+            results["baseline"] = await run_baseline(args, Path(tmp), sets)
+        if "banking77" not in args.skip:
+            results["banking77"] = await run_banking77(args, Path(tmp))
     return results
 
 
@@ -317,6 +481,8 @@ def quiet_rasa_logs() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: run the evaluation and print (and optionally write) the JSON results."""
     args = parse_args(argv)
+    if str(REPO) not in sys.path:  # config.yml names the project's own components (nlu.*), as `rasa` finds them
+        sys.path.insert(0, str(REPO))
     quiet_rasa_logs()
     with contextlib.redirect_stdout(sys.stderr):  # stdout carries only the JSON document
         results = asyncio.run(run(args))

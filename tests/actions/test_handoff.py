@@ -67,15 +67,6 @@ async def test_anonymous_shopper_with_the_orders_email_attaches_it(deps: Deps) -
     assert ticket.order_id is not None
 
 
-async def test_repeated_misunderstanding_hands_off(deps: Deps) -> None:
-    dispatcher = CollectingDispatcher()
-    events = await ActionDefaultFallback().run(dispatcher, tracker(intent="nlu_fallback", events=HISTORY), {})
-    assert events == [UserUtteranceReverted()]
-    [ticket] = tickets(deps)
-    assert ticket.reason == "fallback"
-    assert responses(dispatcher) == ["utter_default", "utter_handoff_queue", None]
-
-
 async def test_unsure_dialogue_asks_to_rephrase_without_a_ticket(deps: Deps) -> None:
     dispatcher = CollectingDispatcher()
     events = await ActionDefaultFallback().run(dispatcher, tracker(intent="inform", events=HISTORY), {})

@@ -83,6 +83,25 @@ async def test_anonymous_suggestions_are_popular_products(catalogue: None) -> No
     assert signed_in.messages[1]["custom"]["cards"]
 
 
+async def test_a_described_wish_is_searched_with_its_budget(catalogue: None) -> None:
+    text = "any ideas for a christmas gift for my grandma? she loves tea, max 5 pounds"
+    dispatcher, events = await run(ActionRecommendProducts(), text, intent="recommend_product")
+    assert responses(dispatcher)[0] == "utter_search_results"
+    prices = [Decimal(c["price"].lstrip("£")) for c in dispatcher.messages[1]["custom"]["cards"]]
+    assert prices and all(p <= Decimal("5") for p in prices)
+    assert SlotSet("last_query", text) in events
+
+
+@pytest.mark.parametrize(("text", "described"), [
+    ("what would I like?", False), ("recommend me something", False), ("a present for my dad", True),
+    ("suggest something red", True), ("anything nice under a tenner? max £10", True),
+])
+def test_describes_wish(text: str, described: bool) -> None:
+    from actions.recommend import describes_wish
+
+    assert describes_wish(text) is described
+
+
 async def test_more_like_the_second_card(catalogue: None) -> None:
     dispatcher, events = await run(ActionSimilarItems(), "more like the second one", intent="similar_items",
                                    slots={"listed_products": ["30001", "30002"]},

@@ -25,7 +25,7 @@ help:
 	@echo "make create-staff USERNAME=sam ROLE=agent|operator|admin NAME='Sam Lee'   add a console account"
 	@echo "make seed        rebuild the demo shop database from the UCI Online Retail data"
 	@echo "make train       retrain the Rasa model (only when training data or config changed)"
-	@echo "make bench-chat  chat throughput and latency through the web front"
+	@echo "make bench-chat  chat throughput and latency through the web front, against the pre-encoder NLU in the same run"
 	@echo "make bench-nlu   NLU: natural test set, held-out Bitext, CLINC150 out-of-scope, BANKING77, baseline (~25 min)"
 	@echo "make bench-fraud fraud model on the Fraud Detection Handbook protocol and ULB, scoring latency"
 	@echo "make retrain-fraud  retrain the shop's fraud model from review and simulated labels"
@@ -118,8 +118,15 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy backoffice actions bot nlu scripts
 
-bench-chat: setup db train
-	$(PY) scripts/bench_chat.py --start
+# The same bot with the NLU pipeline it had before the sentence encoder, measured in the same run as the baseline.
+BASELINE_MODEL := var/baseline/shopdesk-baseline.tar.gz
+$(BASELINE_MODEL): $(VENV_RASA)/.installed scripts/nlu_baseline_config.yml $(TRAINING_FILES)
+	$(RASA) train --config scripts/nlu_baseline_config.yml --fixed-model-name shopdesk-baseline --out var/baseline \
+	  --num-threads 2
+	@touch $@
+
+bench-chat: setup db train $(BASELINE_MODEL)
+	$(PY) scripts/bench_chat.py --start --baseline-model $(BASELINE_MODEL) $(ARGS)
 
 # Reads ../shared/data/routing (ARGS="--data DIR" elsewhere, ARGS=--quick for a 3-minute check).
 bench-routing: $(VENV)/.installed

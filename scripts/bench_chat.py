@@ -228,6 +228,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", default="http://127.0.0.1:8000", help="web front URL (loopback only)")
     parser.add_argument("--start", action="store_true", help="boot a stack on free ports with scripts/stack.py")
     parser.add_argument("--model", type=Path, default=None, help="with --start: model file or folder")
+    parser.add_argument("--baseline-model", type=Path, default=None,
+                        help="with --start: also measure this model (e.g. the NLU before a change) in the same run")
     parser.add_argument("--levels", default="1,10,50", help="comma-separated concurrency levels")
     parser.add_argument("--messages-per-worker", type=int, default=8, help="message budget per concurrent shopper")
     parser.add_argument("--min-messages", type=int, default=60, help="message budget floor per level")
@@ -250,28 +252,36 @@ def main(argv: list[str] | None = None) -> int:
         print(f"warning: no customers from {database_url}: {exc}", file=sys.stderr)
         shoppers = []
 
-    with _maybe_stack(args.start, args.url, args.model) as url:
-        bench = Bench(url, shoppers, args.signed_in_share, args.seed)
+    def measure(model: Path | None) -> tuple[str, list[LevelResult]]:
+        with _maybe_stack(args.start, args.url, model) as url:
+            bench = Bench(url, shoppers, args.signed_in_share, args.seed)
 
-        async def run() -> list[LevelResult]:
-            await bench.warm_up()
-            results = []
-            for concurrency in levels:
-                budget = max(args.min_messages, concurrency * args.messages_per_worker)
-                results.append(await bench.level(concurrency, budget, args.max_seconds))
-            return results
+            async def run() -> list[LevelResult]:
+                await bench.warm_up()
+                results = []
+                for concurrency in levels:
+                    budget = max(args.min_messages, concurrency * args.messages_per_worker)
+                    results.append(await bench.level(concurrency, budget, args.max_seconds))
+                return results
 
-        results = asyncio.run(run())
+            return url, asyncio.run(run())
 
-    report = {
+    if args.baseline_model is not None and not args.start:
+        raise SystemExit("--baseline-model needs --start (the bench boots one stack per model)")
+    baseline = measure(args.baseline_model)[1] if args.baseline_model is not None else None
+    url, results = measure(args.model)
+    report: dict[str, Any] = {
         "url": url,
         "machine": machine_info(),
         "customers_available": len(shoppers),
-        "signed_in_share": bench.signed_in_share,
+        "signed_in_share": args.signed_in_share,
+        "model": str(args.model or "models/"),
         "levels": [r.summary() for r in results],
     }
+    if baseline is not None:
+        report["baseline"] = {"model": str(args.baseline_model), "levels": [r.summary() for r in baseline]}
     print(json.dumps(report, indent=2))
-    return 0 if all(r.latencies for r in results) else 1
+    return 0 if all(r.latencies for r in results + (baseline or [])) else 1
 
 
 if __name__ == "__main__":

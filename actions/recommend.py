@@ -34,6 +34,16 @@ DESCRIBED = re.compile(r"\b(gifts?|presents?|stocking fillers?|secret santa|birt
                        r"anniversary|housewarming|for (?:my|a|an|our|the) \w+)\b", re.I)
 
 
+def words_before_button(tracker: Tracker) -> str | None:
+    """The shopper's last typed message before the button just clicked (the one the assistant was unsure about)."""
+    users = [e for e in tracker.events if e.get("event") == "user"]
+    for event in reversed(users[:-1]):
+        text = str(event.get("text") or "").strip()
+        if text and not text.startswith("/"):
+            return text
+    return None
+
+
 def describes_wish(text: str) -> bool:
     """True when a request for suggestions says what it is for or what it may cost (then it is a search)."""
     if DESCRIBED.search(text):
@@ -85,6 +95,8 @@ class ActionSearchProducts(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         text = str(tracker.latest_message.get("text") or "").strip()
         max_price = next(tracker.get_latest_entity_values("max_price"), None)
+        if text.startswith("/") and max_price is None:  # "Find a product" picked after a misunderstood message
+            text = words_before_button(tracker) or text
         if max_price is not None:  # "Cheaper ones": the last search again, below the cheapest card shown
             text = f"{tracker.get_slot('last_query') or ''} under £{max_price}".strip()
         try:

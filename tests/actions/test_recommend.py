@@ -92,6 +92,15 @@ async def test_a_described_wish_is_searched_with_its_budget(catalogue: None) -> 
     assert SlotSet("last_query", text) in events
 
 
+async def test_find_a_product_after_a_misunderstanding_searches_the_words_typed(catalogue: None) -> None:
+    typed = {"event": "user", "text": "teapot thingy with flowers?", "parse_data": {"intent": {"name": "nlu_fallback"}}}
+    dispatcher, events = await run(ActionSearchProducts(), "/search_product", intent="search_product",
+                                   events=[typed, {"event": "bot", "text": "Is it one of these?"}])
+    assert responses(dispatcher)[0] == "utter_search_results"
+    assert dispatcher.messages[1]["custom"]["cards"][0]["title"] == "Teapot With Flowers"
+    assert SlotSet("last_query", "teapot thingy with flowers?") in events
+
+
 @pytest.mark.parametrize(("text", "described"), [
     ("what would I like?", False), ("recommend me something", False), ("a present for my dad", True),
     ("suggest something red", True), ("anything nice under a tenner? max £10", True),

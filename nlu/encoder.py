@@ -42,14 +42,15 @@ class Encoded:
         means = summed / np.maximum(weights.sum(axis=1), 1e-9)
         return (means / np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-12)).astype(np.float32)
 
-    def spans(self, row: int, spans: Sequence[tuple[int, int]]) -> np.ndarray:
+    def spans(self, row: int, spans: Sequence[tuple[int, int]], sentence: np.ndarray | None = None) -> np.ndarray:
         """One vector per character span of row ``row`` (e.g. Rasa's tokens): the mean of the word pieces inside it.
 
-        A span with no word piece (cut off by the length limit) gets the sentence vector.
+        A span with no word piece (cut off by the length limit) gets the row's sentence vector (pass it as
+        ``sentence`` when already computed, so a batch is not pooled again for every row).
         """
         offsets = self.offsets[row]
         vectors = self.tokens[row]
-        fallback = self.sentences()[row]
+        fallback = sentence if sentence is not None else self.sentences()[row]
         out = np.empty((len(spans), vectors.shape[-1]), dtype=np.float32)
         for index, (start, end) in enumerate(spans):
             pieces = [i for i, (a, b) in enumerate(offsets) if b > a and a < end and b > start and self.mask[row, i]]

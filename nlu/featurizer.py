@@ -95,6 +95,6 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
         sentences = encoded.sentences()
         for row, message in enumerate(messages):
             tokens = message.get(TOKENS_NAMES[TEXT])
-            sequence = encoded.spans(row, [(t.start, t.end) for t in tokens])
+            sequence = encoded.spans(row, [(t.start, t.end) for t in tokens], sentences[row])
             self.add_features_to_message(sequence=sequence, sentence=sentences[row : row + 1].astype(np.float32),
                                          attribute=TEXT, message=message)

@@ -26,6 +26,7 @@ class Identity:
     sender_id: str
     customer_id: int | None = None
     role: str = "shopper"
+    client: str | None = None  # the shopper's network address as the web front saw it (for per-client limits)
 
     @property
     def is_staff(self) -> bool:

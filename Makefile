@@ -109,7 +109,7 @@ $(MODEL): $(VENV_RASA)/.installed $(ENCODER)/model.onnx $(TRAINING_FILES)
 	@touch $@
 
 run: setup db train
-	$(PY) scripts/stack.py
+	$(PY) scripts/stack.py --demo
 
 test: setup train
 	$(PY) -m pytest -ra

@@ -17,11 +17,14 @@ log = logging.getLogger(__name__)
 
 
 def identity_of(tracker: Tracker, deps: Deps) -> Identity:
-    """The verified identity of the latest message (anonymous shopper unless the web front signed it)."""
+    """The verified identity of the latest message (anonymous shopper unless the web front signed that message).
+
+    Only the latest message's own metadata counts: it is signed over its text, so an identity can't be carried
+    over from an earlier message or from the session start.
+    """
     metadata: dict[str, Any] = tracker.latest_message.get("metadata") or {}
-    if not metadata:
-        metadata = tracker.get_slot("session_started_metadata") or {}
-    return verify(tracker.sender_id, metadata, deps.secret)
+    text = tracker.latest_message.get("text")
+    return verify(tracker.sender_id, metadata, deps.secret, text=text if isinstance(text, str) else "")
 
 
 def signed_in_customer(tracker: Tracker, deps: Deps) -> Customer | None:

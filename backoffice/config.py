@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from backoffice.install_secret import derive, load_or_create
+
 ROOT = Path(__file__).resolve().parent.parent
-DEV_SECRET = "dev-only-secret-change-me"
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+MIN_SECRET_CHARS = 16
 
 
 class Settings(BaseSettings):
@@ -23,28 +26,48 @@ class Settings(BaseSettings):
         default=f"sqlite:///{ROOT / 'var' / 'shopdesk.db'}",
         validation_alias=AliasChoices("DATABASE_URL", "SHOPDESK_DATABASE_URL"),
     )
-    secret_key: str = Field(DEV_SECRET, description="HMAC key shared by the web front and the action server")
+    secret_key: str = Field("", description="The install's secret, from which every process derives its keys. "
+                            "Unset in development: read from (or made random in) secret_file")
+    secret_file: Path = Field(ROOT / "var" / "secret_key", description="Where development keeps its random secret")
     policy_file: Path = ROOT / "backoffice" / "kb" / "policies.yml"
     fleet_file: Path = Field(ROOT / "backoffice" / "kb" / "fleet.yml", description="The delivery vans and depot")
     rasa_url: str = "http://127.0.0.1:5005"
     web_host: str = "127.0.0.1"
     web_port: int = 8000
-    demo_login: bool = Field(True, description="Allow the demo page to sign in as a seeded customer by e-mail")
+    demo_mode: bool = Field(False, description="The demo shop: sign in as any seeded customer by e-mail and read "
+                            "the mail outbox on the page. `make run` turns it on; refused in production")
     widget_origins: str = Field("'self'", description="Space-separated origins of the shop pages that embed the "
                                 "chat widget (its iframe's CSP frame-ancestors), e.g. https://shop.example")
+    trusted_proxies: str = Field("", description="Space-separated addresses or networks of reverse proxies whose "
+                                 "X-Forwarded-For names the client (e.g. 127.0.0.1 for nginx on this host)")
     chat_burst: int = Field(8, ge=1, description="Messages a conversation may send in a quick burst")
     chat_per_minute: float = Field(20, gt=0, description="Sustained messages per minute per conversation")
+    client_chat_per_minute: float = Field(120, gt=0, description="Messages per minute from one client address, "
+                                          "over all its conversations (bursts of a quarter of that)")
+    client_new_conversations_per_hour: float = Field(
+        30, gt=0, description="New conversations one client address may start per hour (bursts of 10)")
+    client_logins_per_minute: float = Field(5, gt=0, description="Sign-in attempts (shop page and console) per "
+                                            "minute from one client address")
 
     @model_validator(mode="after")
-    def _refuse_dev_secret(self) -> Settings:
-        if self.env != "development" and self.secret_key == DEV_SECRET:
-            raise ValueError("SHOPDESK_SECRET_KEY must be set to a private value outside development")
-        if self.env != "development" and self.demo_login:
-            raise ValueError("SHOPDESK_DEMO_LOGIN must be false outside development")
-        if self.web_host not in LOOPBACK and (self.secret_key == DEV_SECRET or self.demo_login):
-            raise ValueError("the web front may only listen beyond 127.0.0.1 with a private SHOPDESK_SECRET_KEY "
-                             "and SHOPDESK_DEMO_LOGIN=false")
+    def _safe_secret_and_demo(self) -> Settings:
+        if self.env != "development" and len(self.secret_key) < MIN_SECRET_CHARS:
+            raise ValueError(f"SHOPDESK_SECRET_KEY must be set to a private value of at least {MIN_SECRET_CHARS} "
+                             "characters outside development")
+        if self.env != "development" and self.demo_mode:
+            raise ValueError("SHOPDESK_DEMO_MODE must be off outside development")
+        if self.web_host not in LOOPBACK and self.demo_mode:
+            raise ValueError("the web front may only listen beyond 127.0.0.1 with SHOPDESK_DEMO_MODE off")
+        for proxy in self.trusted_proxies.split():  # a typo fails at start-up, not on the first request
+            ipaddress.ip_network(proxy, strict=False)
+        if not self.secret_key:
+            self.secret_key = load_or_create(self.secret_file)
         return self
+
+    @property
+    def internal_token(self) -> str:
+        """The bearer token the web front, the Rasa server and the action server show each other."""
+        return derive(self.secret_key, "internal-token")
 
 
 @lru_cache(maxsize=1)

@@ -310,6 +310,24 @@ class StaffSession(Base):
     staff: Mapped[StaffMember] = relationship()
 
 
+class CustomerSession(Base):
+    """A shopper's sign-in on the shop page. The cookie holds a random token; only its SHA-256 is stored.
+
+    Signing out deletes the row, so a copied cookie stops working at once (the cookie signature alone can't
+    be revoked).
+    """
+
+    __tablename__ = "customer_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+    customer: Mapped[Customer] = relationship()
+
+
 class Conversation(Base):
     """One chat conversation (the Rasa sender id) as the web front saw it."""
 

@@ -15,6 +15,7 @@ from backoffice.models import (
     Customer,
     Order,
     StaffMember,
+    StaffRole,
     SupportTicket,
     TicketMessage,
     TicketNote,
@@ -151,6 +152,16 @@ def assign(session: Session, ticket: SupportTicket, staff: StaffMember, *, now: 
     ticket.claimed_at = ticket.claimed_at or now
     session.flush()
     return ticket
+
+
+def hand_on(session: Session, ticket: SupportTicket, by: StaffMember, to: StaffMember, *,
+            now: datetime) -> SupportTicket:
+    """``by`` gives the ticket to ``to``: a waiting ticket, one of ``by``'s own, or any one if ``by`` is an admin."""
+    if (ticket.status == TicketStatus.OPEN and ticket.assignee_id not in (None, by.id)
+            and by.role != StaffRole.ADMIN):
+        owner = ticket.assignee.display_name if ticket.assignee else "someone else"
+        raise TicketError(f"{owner} is handling this conversation; only they or an admin can hand it on")
+    return assign(session, ticket, to, now=now)
 
 
 def resolve(session: Session, ticket: SupportTicket, *, now: datetime) -> SupportTicket:

@@ -17,23 +17,27 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from backoffice.config import Settings, get_settings
+from backoffice.customer_sessions import SignedIn, close_session, open_session, signed_in
 from backoffice.identity import Identity
 from backoffice.knowledge import load_knowledge_base
 from bot import console, fraud_review, session, widget
 from bot.accounts import Account, AccountLookup, DatabaseAccounts
-from bot.chat import ChatService
+from bot.chat import ChatService, utc_now
+from bot.client import TOO_MANY_CONVERSATIONS_TEXT, client_of
 from bot.database import Database
 from bot.hub import Hub
 from bot.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from bot.ratelimit import RateLimiter
 from bot.relay import RasaRelay, RasaUnavailable
+from bot.responses import MAX_ID, polite, slow_down
 from bot.runtime import Runtime
+from bot.text import clean_text
 
 logger = logging.getLogger(__name__)
 
@@ -50,8 +54,8 @@ NO_REPLY_TEXT = "Sorry, something went wrong on our side and I couldn't answer t
 BAD_REQUEST_TEXT = "Sorry, I couldn't read that. Please try again."
 UNKNOWN_EMAIL_TEXT = "We couldn't find a customer with that e-mail address. Please check it and try again."
 LOGIN_OFF_TEXT = "Demo sign-in is turned off."
+
 LOGIN_FAILED_TEXT = "Sorry, sign-in isn't working right now. Please try again in a minute."
-SLOW_DOWN_TEXT = "You're sending messages faster than I can read them. Please wait a few seconds and try again."
 
 
 class ChatIn(BaseModel):
@@ -59,7 +63,7 @@ class ChatIn(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
     message: str
-    button_of: int | None = None
+    button_of: int | None = Field(None, ge=1, le=MAX_ID)
 
 
 class LoginIn(BaseModel):
@@ -69,19 +73,23 @@ class LoginIn(BaseModel):
     email: str
 
 
-def polite(status_code: int, text: str) -> JSONResponse:
-    """Build an error the page can show: ``detail`` for programs, ``messages`` rendered like a bot reply."""
-    return JSONResponse({"detail": text, "messages": [{"text": text}], "error": True}, status_code=status_code)
-
-
 def _runtime(request: Request) -> Runtime:
     runtime: Runtime = request.app.state.runtime
     return runtime
 
 
-def _session_view(request: Request, settings: Settings) -> dict[str, Any]:
-    customer_id, name = session.customer(request)
-    return {"signed_in": customer_id is not None, "name": name, "demo_login": settings.demo_login}
+async def signed_in_customer(request: Request) -> SignedIn | None:
+    """The customer of this browser's live sign-in (a revoked or expired one counts as signed out)."""
+    token = session.sign_in_token(request)
+    if token is None:
+        return None
+    return await _runtime(request).db.run(lambda s: signed_in(s, token, now=utc_now()))
+
+
+def _session_view(who: SignedIn | None, settings: Settings) -> dict[str, Any]:
+    return {"signed_in": who is not None, "name": who.name if who else None, "demo_login": settings.demo_mode}
+
+
 
 
 def create_app(
@@ -97,14 +105,18 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        relay = RasaRelay(settings.rasa_url, timeout=rasa_timeout, transport=rasa_transport)
+        relay = RasaRelay(settings.rasa_url, token=settings.internal_token, timeout=rasa_timeout,
+                          transport=rasa_transport)
         lookup = accounts if accounts is not None else DatabaseAccounts(settings.database_url)
         db, hub, kb = Database(settings.database_url), Hub(), load_knowledge_base(settings.policy_file)
         app.state.runtime = Runtime(
             settings=settings, relay=relay, accounts=lookup, db=db, hub=hub, kb=kb,
             chat=ChatService(db=db, relay=relay, hub=hub, kb=kb, secret=settings.secret_key),
             chat_limit=RateLimiter(burst=settings.chat_burst, per_minute=settings.chat_per_minute),
-            login_limit=RateLimiter(burst=5, per_minute=5),
+            login_limit=RateLimiter(burst=5, per_minute=settings.client_logins_per_minute),
+            client_chat_limit=RateLimiter(burst=max(1, int(settings.client_chat_per_minute / 4)),
+                                          per_minute=settings.client_chat_per_minute),
+            conversation_limit=RateLimiter(burst=10, per_minute=settings.client_new_conversations_per_hour / 60),
         )
         try:
             yield
@@ -172,46 +184,59 @@ def create_app(
 
     @app.get("/api/session")
     async def get_session(request: Request) -> dict[str, Any]:
-        return _session_view(request, settings)
+        return _session_view(await signed_in_customer(request), settings)
 
     @app.post("/api/session/login", response_model=None)
     async def login(body: LoginIn, request: Request) -> JSONResponse | dict[str, Any]:
-        if not settings.demo_login:
+        if not settings.demo_mode:
             return polite(403, LOGIN_OFF_TEXT)
+        runtime = _runtime(request)
+        if (refused := slow_down(runtime.login_limit, f"shop|{client_of(request)}")) is not None:
+            return refused
         email = body.email.strip()
         if not email or len(email) > MAX_EMAIL_CHARS or "@" not in email:
             return polite(404, UNKNOWN_EMAIL_TEXT)
         try:
-            account: Account | None = await run_in_threadpool(_runtime(request).accounts, email)
+            account: Account | None = await run_in_threadpool(runtime.accounts, email)
+            if account is None:
+                return polite(404, UNKNOWN_EMAIL_TEXT)
+            customer_id = account.customer_id
+            token = await runtime.db.run(lambda s: open_session(s, customer_id, now=utc_now()))
         except Exception:
-            logger.exception("customer lookup failed")
+            logger.exception("demo sign-in failed")
             return polite(503, LOGIN_FAILED_TEXT)
-        if account is None:
-            return polite(404, UNKNOWN_EMAIL_TEXT)
-        session.sign_in(request, account.customer_id, account.name)
-        return _session_view(request, settings)
+        session.sign_in(request, token)
+        return _session_view(SignedIn(account.customer_id, account.name), settings)
 
-    @app.post("/api/session/logout")
-    async def logout(request: Request) -> dict[str, Any]:
+    @app.post("/api/session/logout", response_model=None)
+    async def logout(request: Request) -> JSONResponse | dict[str, Any]:
+        token = session.sign_in_token(request)
+        try:
+            await _runtime(request).db.run(lambda s: close_session(s, token))
+        except Exception:
+            logger.exception("sign-out failed")
+            return polite(503, LOGIN_FAILED_TEXT)  # the cookie stays, so the shopper can try again
         session.sign_out(request)
-        return _session_view(request, settings)
+        return _session_view(None, settings)
 
     @app.post("/api/chat", response_model=None)
     async def chat(body: ChatIn, request: Request) -> JSONResponse | dict[str, Any]:
-        text = body.message.strip()
+        text = clean_text(body.message)
         if not text:
             return polite(422, EMPTY_TEXT)
         if len(text) > MAX_MESSAGE_CHARS:
             return polite(413, TOO_LONG_TEXT)
+        runtime, client = _runtime(request), client_of(request)
+        if not session.has_conversation(request) and (
+                refused := slow_down(runtime.conversation_limit, client, TOO_MANY_CONVERSATIONS_TEXT)) is not None:
+            return refused
         sender = session.sender_id(request)
-        runtime = _runtime(request)
-        if not runtime.chat_limit.allow(sender):
-            response = polite(429, SLOW_DOWN_TEXT)
-            response.headers["retry-after"] = str(runtime.chat_limit.retry_after(sender))
-            return response
-        customer_id, _ = session.customer(request)
+        if (refused := slow_down(runtime.chat_limit, sender) or slow_down(runtime.client_chat_limit, client)):
+            return refused
+        who = await signed_in_customer(request)
+        identity = Identity(sender, who.customer_id if who else None, "shopper", client=client)
         try:
-            turn = await runtime.chat.says(Identity(sender, customer_id, "shopper"), text, button_of=body.button_of)
+            turn = await runtime.chat.says(identity, text, button_of=body.button_of)
         except RasaUnavailable as exc:
             logger.error("Rasa relay failed for sender %s: %s", sender, exc)
             return polite(503, UNAVAILABLE_TEXT)

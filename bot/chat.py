@@ -22,7 +22,7 @@ from backoffice.conversations import history, mark_button_used, offered_title, r
 from backoffice.identity import Identity, sign
 from backoffice.knowledge import KnowledgeBase
 from backoffice.models import Conversation, ConversationMessage, StaffMember, SupportTicket, TicketStatus
-from backoffice.tickets import TicketError, active_ticket, assign, claim, queue_spot, resolve
+from backoffice.tickets import TicketError, active_ticket, assign, claim, hand_on, queue_spot, resolve
 from bot.database import Database
 from bot.hub import CONSOLE, Hub, conversation_channel
 from bot.relay import RasaRelay
@@ -182,7 +182,7 @@ class ChatService:
         channel = conversation_channel(identity.sender_id)
         self.hub.publish(channel, {"type": "typing", "sender": "bot", "on": True})
         try:
-            raw = await self.relay.send(identity.sender_id, payload, sign(identity, self.secret))
+            raw = await self.relay.send(identity.sender_id, payload, sign(identity, self.secret, text=payload))
         finally:
             self.hub.publish(channel, {"type": "typing", "sender": "bot", "on": False})
 
@@ -264,7 +264,7 @@ class ChatService:
                 other = session.get(StaffMember, assignee_id)
                 if other is None:
                     raise TicketError("there is no such staff member")
-                assign(session, ticket, other, now=self.clock())
+                hand_on(session, ticket, staff, other, now=self.clock())
             return ticket_view(ticket, self._last_line(session, ticket)), self.conversation_state(
                 session, ticket.conversation_id)
 

@@ -7,9 +7,9 @@ import functools
 import logging
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response, WebSocket, WebSocketDisconnect
 from fastapi.responses import FileResponse, JSONResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -20,8 +20,10 @@ from backoffice.models import StaffMember, SupportTicket, TicketStatus
 from backoffice.staff import list_staff, log_in, log_out
 from backoffice.tickets import TicketError, add_note, list_tickets, status_counts
 from bot.chat import utc_now
+from bot.client import client_of
 from bot.hub import CONSOLE, conversation_channel
 from bot.relay import RasaUnavailable
+from bot.responses import MAX_ID
 from bot.runtime import Runtime, runtime_of
 from bot.staff_auth import (
     LOGIN_NEEDED,
@@ -31,6 +33,7 @@ from bot.staff_auth import (
     check_origin,
     lookup,
 )
+from bot.text import clean_text
 from bot.views import message_view, note_view, staff_view, ticket_view
 
 logger = logging.getLogger(__name__)
@@ -39,6 +42,8 @@ STATIC = "bot/static/console/console.html"
 MAX_TEXT_CHARS = 4000
 LOGIN_FAILED = "That user name and password don't match. Please try again."
 LOGIN_SLOW_DOWN = "Too many log-in attempts. Please wait a minute and try again."
+LOGIN_BUSY = "The console is busy checking other log-ins. Please try again in a few seconds."
+SESSION_RECHECK_SECONDS = 15.0
 NOT_FOUND = "There is no such conversation."
 EMPTY = "Please type a message first."
 TOO_LONG = "That message is too long. Please keep it under 4,000 characters."
@@ -58,13 +63,13 @@ class TextIn(BaseModel):
 
 class AssignIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    staff_id: int
+    staff_id: int = Field(ge=1, le=MAX_ID)
 
 
 class AssistantIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
     message: str
-    button_of: int | None = None
+    button_of: int | None = Field(None, ge=1, le=MAX_ID)
 
 
 async def staff_required(request: Request) -> StaffContext:
@@ -83,11 +88,12 @@ async def staff_posting(request: Request, context: Annotated[StaffContext, Depen
 
 
 Staff = Annotated[StaffContext, Depends(staff_required)]
+TicketId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Posting = Annotated[StaffContext, Depends(staff_posting)]
 
 
 def _text(value: str) -> str:
-    text = value.strip()
+    text = clean_text(value)
     if not text:
         raise HTTPException(422, EMPTY)
     if len(text) > MAX_TEXT_CHARS:
@@ -111,11 +117,13 @@ def build_router(static_dir: str) -> APIRouter:
     async def login(body: LoginIn, request: Request, response: Response) -> dict[str, Any]:
         check_origin(request)
         runtime = runtime_of(request)
-        client = request.client.host if request.client else "?"
-        if not runtime.login_limit.allow(f"{client}|{body.username.strip().lower()}"):
+        # Keyed on the address alone: random user names must not buy unlimited Argon2 work.
+        if not runtime.login_limit.allow(f"console|{client_of(request)}"):
             raise HTTPException(429, LOGIN_SLOW_DOWN)
         if len(body.username) > 64 or len(body.password) > 1024:
             raise HTTPException(401, LOGIN_FAILED)
+        if runtime.password_checks.locked():  # every slot is hashing: answer now rather than queue up work
+            raise HTTPException(429, LOGIN_BUSY)
 
         def attempt(session: Session) -> tuple[str, str, dict[str, Any]] | None:
             done = log_in(session, username=body.username, password=body.password, now=utc_now())
@@ -123,7 +131,8 @@ def build_router(static_dir: str) -> APIRouter:
                 return None
             return done.token, done.csrf_token, staff_view(done.staff)
 
-        result = await runtime.db.run(attempt)
+        async with runtime.password_checks:
+            result = await runtime.db.run(attempt)
         if result is None:
             raise HTTPException(401, LOGIN_FAILED)
         token, csrf, staff = result
@@ -165,7 +174,7 @@ def build_router(static_dir: str) -> APIRouter:
         return await runtime_of(request).db.run(read)
 
     @router.get("/api/console/tickets/{ticket_id}")
-    async def ticket(ticket_id: int, request: Request,
+    async def ticket(ticket_id: TicketId, request: Request,
                      context: Staff) -> dict[str, Any]:
         runtime = runtime_of(request)
 
@@ -199,35 +208,35 @@ def build_router(static_dir: str) -> APIRouter:
             raise HTTPException(409, str(exc)[:1].upper() + str(exc)[1:] + ".") from exc
 
     @router.post("/api/console/tickets/{ticket_id}/claim")
-    async def claim(ticket_id: int, request: Request,
+    async def claim(ticket_id: TicketId, request: Request,
                     context: Posting) -> dict[str, Any]:
         result: dict[str, Any] = await _ticket_action(
             request, runtime_of(request).chat.claim(context.staff_id, ticket_id))
         return result
 
     @router.post("/api/console/tickets/{ticket_id}/assign")
-    async def assign(ticket_id: int, body: AssignIn, request: Request,
+    async def assign(ticket_id: TicketId, body: AssignIn, request: Request,
                      context: Posting) -> dict[str, Any]:
         result: dict[str, Any] = await _ticket_action(
             request, runtime_of(request).chat.claim(context.staff_id, ticket_id, assignee_id=body.staff_id))
         return result
 
     @router.post("/api/console/tickets/{ticket_id}/reply")
-    async def reply(ticket_id: int, body: TextIn, request: Request,
+    async def reply(ticket_id: TicketId, body: TextIn, request: Request,
                     context: Posting) -> dict[str, Any]:
         result: dict[str, Any] = await _ticket_action(
             request, runtime_of(request).chat.agent_says(context.staff_id, ticket_id, _text(body.text)))
         return result
 
     @router.post("/api/console/tickets/{ticket_id}/resolve")
-    async def resolve(ticket_id: int, request: Request,
+    async def resolve(ticket_id: TicketId, request: Request,
                       context: Posting) -> dict[str, Any]:
         result: dict[str, Any] = await _ticket_action(
             request, runtime_of(request).chat.resolve(context.staff_id, ticket_id))
         return result
 
     @router.post("/api/console/tickets/{ticket_id}/notes")
-    async def note(ticket_id: int, body: TextIn, request: Request,
+    async def note(ticket_id: TicketId, body: TextIn, request: Request,
                    context: Posting) -> dict[str, Any]:
         text = _text(body.text)
         runtime = runtime_of(request)
@@ -248,7 +257,7 @@ def build_router(static_dir: str) -> APIRouter:
                         context: Posting) -> dict[str, Any] | JSONResponse:
         text = _text(body.message)
         runtime = runtime_of(request)
-        identity = Identity(f"staff-{context.staff_id}", None, context.role)
+        identity = Identity(f"staff-{context.staff_id}", None, context.role, client=client_of(request))
         try:
             turn = await runtime.chat.says(identity, text, button_of=body.button_of, staff_id=context.staff_id)
         except RasaUnavailable:
@@ -275,17 +284,31 @@ def build_router(static_dir: str) -> APIRouter:
             await websocket.close(code=4401)
             return
         await websocket.accept()
-        await _pump(websocket, runtime, context)
+        await _pump(websocket, runtime, context, websocket.cookies.get(STAFF_COOKIE))
 
     return router
 
 
-async def _pump(websocket: WebSocket, runtime: Runtime, context: StaffContext) -> None:
-    """Forward console events to this socket; forward the agent's typing to the shopper."""
+async def _pump(websocket: WebSocket, runtime: Runtime, context: StaffContext, token: str | None) -> None:
+    """Forward console events to this socket; forward the agent's typing to the shopper.
+
+    The log-in is checked again every ``SESSION_RECHECK_SECONDS``: a logged-out or disabled agent's socket closes.
+    """
     with runtime.hub.subscribe(CONSOLE) as queue:
         async def forward() -> None:
+            checked = asyncio.get_running_loop().time()
             while True:
-                await websocket.send_json(await queue.get())
+                try:
+                    event = await asyncio.wait_for(queue.get(), timeout=SESSION_RECHECK_SECONDS)
+                except TimeoutError:
+                    event = None
+                if asyncio.get_running_loop().time() - checked >= SESSION_RECHECK_SECONDS:
+                    if await run_in_threadpool(lookup, runtime.db, token) is None:
+                        await websocket.close(code=4401)
+                        return
+                    checked = asyncio.get_running_loop().time()
+                if event is not None:
+                    await websocket.send_json(event)
 
         sender = asyncio.create_task(forward())
         try:

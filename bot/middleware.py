@@ -29,7 +29,7 @@ class BodyTooLarge(HTTPException):
 
 
 async def _send_too_large(send: Send) -> None:
-    body = json.dumps({"detail": TOO_LARGE_TEXT, "messages": [{"text": TOO_LARGE_TEXT}]}).encode()
+    body = json.dumps({"detail": TOO_LARGE_TEXT, "messages": [{"text": TOO_LARGE_TEXT}], "error": True}).encode()
     await send(
         {
             "type": "http.response.start",

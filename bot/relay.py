@@ -1,4 +1,4 @@
-"""Client for the Rasa server's REST channel (``POST /webhooks/rest/webhook``)."""
+"""Client for the Rasa server's Shopdesk channel (``POST /webhooks/shopdesk/webhook``, see ``bot/channel.py``)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import httpx
 logger = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 10.0
+WEBHOOK = "/webhooks/shopdesk/webhook"
 _MESSAGE_KEYS = ("text", "buttons", "image", "custom", "attachment")
 
 
@@ -53,6 +54,7 @@ class RasaRelay:
         self,
         base_url: str,
         *,
+        token: str,
         timeout: float = DEFAULT_TIMEOUT,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
@@ -62,13 +64,14 @@ class RasaRelay:
             timeout=httpx.Timeout(timeout),
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
             transport=transport,
+            headers={"authorization": f"Bearer {token}"},
         )
 
     async def send(self, sender: str, text: str, metadata: dict[str, Any]) -> list[dict[str, Any]]:
         """Deliver one user message and return the bot's answers; raise ``RasaUnavailable`` on any failure."""
         body = {"sender": sender, "message": text, "metadata": metadata}
         try:
-            response = await self._client.post("/webhooks/rest/webhook", json=body)
+            response = await self._client.post(WEBHOOK, json=body)
             response.raise_for_status()
             return clean_messages(response.json())
         except (httpx.HTTPError, ValueError) as exc:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 
 from starlette.requests import HTTPConnection
 
@@ -27,8 +28,12 @@ class Runtime:
     hub: Hub
     kb: KnowledgeBase
     chat: ChatService
-    chat_limit: RateLimiter
-    login_limit: RateLimiter
+    chat_limit: RateLimiter  # messages per conversation
+    login_limit: RateLimiter  # sign-in attempts per client address (shop page and console)
+    client_chat_limit: RateLimiter  # messages per client address, over all its conversations
+    conversation_limit: RateLimiter  # new conversations per client address
+    # Argon2 checks at once (each takes ~50 ms of a core and 64 MB); more log-ins are told to retry.
+    password_checks: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(2))
 
 
 def runtime_of(connection: HTTPConnection) -> Runtime:

@@ -6,10 +6,12 @@ import asyncio
 import re
 
 from fastapi import APIRouter, Query, Request, WebSocket, WebSocketDisconnect
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, JSONResponse
 
 from bot import session
+from bot.client import TOO_MANY_CONVERSATIONS_TEXT, client_of
 from bot.hub import conversation_channel
+from bot.responses import MAX_ID, slow_down
 from bot.runtime import runtime_of
 from bot.staff_auth import same_origin
 
@@ -44,11 +46,14 @@ def build_router(static_dir: str) -> APIRouter:
                                      "content-security-policy": WIDGET_CSP.format(ancestors=ancestors)})
 
     @router.get("/api/history")
-    async def history(request: Request, after: int = Query(0, ge=0)) -> dict[str, object]:
+    async def history(request: Request, after: int = Query(0, ge=0, le=MAX_ID)) -> dict[str, object]:
         return await runtime_of(request).chat.history(session.sender_id(request), after=after)
 
-    @router.post("/api/session/new")
-    async def new_conversation(request: Request) -> dict[str, bool]:
+    @router.post("/api/session/new", response_model=None)
+    async def new_conversation(request: Request) -> JSONResponse | dict[str, bool]:
+        refused = slow_down(runtime_of(request).conversation_limit, client_of(request), TOO_MANY_CONVERSATIONS_TEXT)
+        if refused is not None:
+            return refused
         session.new_conversation(request)
         return {"ok": True}
 

@@ -217,6 +217,9 @@ def _maybe_stack(start: bool, url: str, model: Path | None) -> Iterator[str]:
         web_port=free_port(),
         model=model,
         log_dir=ROOT / "var" / "log" / "bench",  # leave the logs of a stack already running on the default ports
+        # Every simulated shopper comes from 127.0.0.1: lift the per-address limits (the per-conversation ones stay).
+        env={"SHOPDESK_DEMO_MODE": "true", "SHOPDESK_CLIENT_CHAT_PER_MINUTE": "1000000",
+             "SHOPDESK_CLIENT_NEW_CONVERSATIONS_PER_HOUR": "10000000", "SHOPDESK_CLIENT_LOGINS_PER_MINUTE": "1000000"},
     )
     print(f"starting a stack on {config.web_url} (logs in {config.logs}/) ...", file=sys.stderr, flush=True)
     with Stack(config) as stack:

@@ -33,6 +33,10 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
+if str(ROOT) not in sys.path:  # `python scripts/stack.py` puts scripts/, not the project, on the path
+    sys.path.insert(0, str(ROOT))
+
+from backoffice.install_secret import derive, load_or_create  # noqa: E402
 
 
 class StackError(RuntimeError):
@@ -179,13 +183,13 @@ class Stack:
                     str(cfg.root / "credentials.yml"),
                 ],
                 # Rasa loads the model before it opens its port; whether that worked is only in its log.
-                ready=_answers(f"{cfg.rasa_url}/webhooks/rest/"),
+                ready=_answers(f"{cfg.rasa_url}/webhooks/shopdesk/"),
                 port=cfg.rasa_port,
                 problem=rasa_model_problem,
             ),
             Child(
                 name="actions",
-                command=[cfg.python, "-m", "rasa_sdk", "--actions", "actions", "-p", str(cfg.action_port)],
+                command=[cfg.python, "-m", "actions.server", "--host", cfg.host, "--port", str(cfg.action_port)],
                 ready=_answers(f"{cfg.action_url}/health"),
                 port=cfg.action_port,
             ),
@@ -205,6 +209,8 @@ class Stack:
         """Return the environment every child gets: ours, plus the ports and URLs of this stack."""
         cfg = self.config
         env = dict(os.environ)
+        env.update(cfg.env)
+        secret = env.get("SHOPDESK_SECRET_KEY") or load_or_create(cfg.root / "var" / "secret_key")
         env.update(
             {
                 "SHOPDESK_RASA_URL": cfg.rasa_url,
@@ -213,6 +219,8 @@ class Stack:
                 "SHOPDESK_WEB_HOST": cfg.host,
                 "SHOPDESK_WEB_PORT": str(cfg.web_port),
                 "SANIC_HOST": cfg.host,  # rasa_sdk binds to SANIC_HOST (it has no --interface flag)
+                "SHOPDESK_SECRET_KEY": secret,  # Rasa's channel reads it through credentials.yml
+                "SHOPDESK_INTERNAL_TOKEN": derive(secret, "internal-token"),  # endpoints.yml: Rasa → actions
                 "RASA_TELEMETRY_ENABLED": "false",
                 "PYTHONUNBUFFERED": "1",
             }
@@ -368,6 +376,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, default=None, help="model file or folder (default: models/)")
     parser.add_argument("--log-dir", type=Path, default=None, help="where the child logs go (default: var/log/)")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for all processes")
+    parser.add_argument("--demo", action="store_true",
+                        help="demo mode: sign in as any seeded customer, read the mail outbox on the page")
     args = parser.parse_args(argv)
 
     stack = Stack(
@@ -377,6 +387,7 @@ def main(argv: list[str] | None = None) -> int:
             web_port=args.web_port,
             model=args.model,
             log_dir=args.log_dir,
+            env={"SHOPDESK_DEMO_MODE": "true"} if args.demo else {},
         )
     )
     with _sigterm_as_interrupt():

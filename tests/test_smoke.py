@@ -44,7 +44,7 @@ def stack(database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
     config = StackConfig(
         rasa_port=free_port(), action_port=free_port(), web_port=free_port(),
         log_dir=tmp_path_factory.mktemp("logs"),
-        env={"DATABASE_URL": database, "SHOPDESK_SECRET_KEY": secrets.token_hex(16)},
+        env={"DATABASE_URL": database, "SHOPDESK_SECRET_KEY": secrets.token_hex(16), "SHOPDESK_DEMO_MODE": "true"},
     )
     with Stack(config) as running:
         running.wait_ready(timeout=300)

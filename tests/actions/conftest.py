@@ -40,9 +40,11 @@ def after(action: str) -> list[dict[str, Any]]:
     return [{"event": "action", "name": action}]
 
 
-def signed(customer_id: int | None, role: str = "shopper", sender: str = SENDER) -> dict[str, Any]:
-    """Metadata as the web front signs it now."""
-    return sign(Identity(sender, customer_id, role), SECRET)
+def signed(customer_id: int | None, role: str = "shopper", sender: str = SENDER,
+           client: str | None = "198.51.100.7") -> dict[str, Any]:
+    """Metadata as the web front signs it now; ``tracker()`` signs it over its own text (``_as`` says for whom)."""
+    identity = Identity(sender, customer_id, role, client=client)
+    return {**sign(identity, SECRET, text=""), "_as": identity}
 
 
 def tracker(
@@ -61,10 +63,14 @@ def tracker(
 
     ``new_slots`` are slots the latest message just filled (what a form validates); ``slots`` were known before.
     """
+    metadata = dict(metadata or {})
+    who = metadata.pop("_as", None)
+    if who is not None:  # the web front signs every message over its own text
+        metadata.update(sign(who, SECRET, text=text))
     latest = {"intent": {"name": intent, "confidence": 0.99}, "entities": entities or [], "text": text,
-              "metadata": metadata or {}}
+              "metadata": metadata}
     turn = [{"event": "action", "name": "action_listen"},
-            {"event": "user", "text": text, "parse_data": latest, "metadata": metadata or {}}]
+            {"event": "user", "text": text, "parse_data": latest, "metadata": metadata}]
     turn += [{"event": "slot", "name": name, "value": value} for name, value in (new_slots or {}).items()]
     return Tracker(sender, {**(slots or {}), **(new_slots or {})}, latest, (events or []) + turn, False, None,
                    {"name": active_loop} if active_loop else {}, "action_listen")

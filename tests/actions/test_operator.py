@@ -9,13 +9,21 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.deps import Deps
 from actions.operator import ActionStockReport
-from tests.actions.conftest import responses, signed, tracker
+from backoffice.identity import sign
+from tests.actions.conftest import SECRET, responses, signed, tracker
 
 
 def _forged_operator() -> dict[str, Any]:
     metadata = signed(None, role="operator")
+    del metadata["_as"]
     metadata["shopdesk"]["signature"] = "0" * 64
     return metadata
+
+
+def _operator_signature_of_another_message() -> dict[str, Any]:
+    """A real operator signature, lifted from an earlier message and put on this one."""
+    who = signed(None, role="operator")["_as"]
+    return sign(who, SECRET, text="how much stock is left?")
 
 
 def _role_without_signature() -> dict[str, Any]:
@@ -23,8 +31,9 @@ def _role_without_signature() -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("metadata", [{}, signed(101), signed(None, role="agent"), _forged_operator(),
-                                      _role_without_signature()],
-                         ids=["anonymous", "shopper", "agent", "forged-signature", "unsigned-role"])
+                                      _role_without_signature(), _operator_signature_of_another_message()],
+                         ids=["anonymous", "shopper", "agent", "forged-signature", "unsigned-role",
+                              "signature-of-another-text"])
 async def test_everyone_but_operators_is_refused(deps: Deps, metadata: dict[str, Any]) -> None:
     dispatcher = CollectingDispatcher()
     await ActionStockReport().run(dispatcher, tracker(intent="stock_report", text="stock report, I am an operator",

@@ -1,4 +1,4 @@
-"""Signed identity: only an intact, fresh signature over exactly these values proves who is talking."""
+"""Signed identity: only an intact, fresh signature over exactly these values and this text proves who is talking."""
 
 from __future__ import annotations
 
@@ -8,15 +8,21 @@ from typing import Any
 
 import pytest
 
-from backoffice.identity import MAX_AGE_SECONDS, Identity, sign, verify
+from backoffice.identity import MAX_AGE_SECONDS, Identity, NonceBook, sign
+from backoffice.identity import verify as verify_text
 
 SECRET = "test-secret"
 SENDER = "conv-1"
+TEXT = "where is my order?"
 T = 1_800_000_000  # a fixed signing time
 
 
-def signed(customer_id: Any = 101, role: str = "shopper", sender: str = SENDER) -> dict[str, Any]:
-    return sign(Identity(sender, customer_id, role), SECRET, now=T)
+def signed(customer_id: Any = 101, role: str = "shopper", sender: str = SENDER, text: str = TEXT) -> dict[str, Any]:
+    return sign(Identity(sender, customer_id, role), SECRET, now=T, text=text)
+
+
+def verify(sender: str, metadata: Any, secret: str, *, now: float | None = None, text: str = TEXT) -> Identity:
+    return verify_text(sender, metadata, secret, text=text, now=now)
 
 
 def tampered(field: str, value: Any) -> dict[str, Any]:
@@ -48,7 +54,7 @@ def test_staff_roles_are_staff_and_shoppers_are_not() -> None:
 
 
 def test_round_trip_with_the_real_clock() -> None:
-    metadata = sign(Identity(SENDER, 101), SECRET)
+    metadata = sign(Identity(SENDER, 101), SECRET, text=TEXT)
     assert abs(metadata["shopdesk"]["issued_at"] - time.time()) < 5
     assert verify(SENDER, metadata, SECRET) == Identity(SENDER, 101)
 
@@ -58,6 +64,8 @@ def test_round_trip_with_the_real_clock() -> None:
     ("customer_id", None),
     ("role", "admin"),
     ("issued_at", T + 1),
+    ("nonce", "0" * 32),
+    ("client", "10.9.9.9"),
 ])
 def test_tampered_values_make_an_anonymous_shopper(field: str, value: Any) -> None:
     assert verify(SENDER, tampered(field, value), SECRET, now=T) == anonymous()
@@ -112,8 +120,38 @@ def test_missing_or_malformed_block_makes_an_anonymous_shopper(metadata: Any) ->
     assert verify(SENDER, metadata, SECRET, now=T) == anonymous()
 
 
-@pytest.mark.parametrize("field", ["customer_id", "role", "issued_at", "signature"])
+@pytest.mark.parametrize("field", ["customer_id", "role", "issued_at", "signature", "nonce", "client"])
 def test_a_block_missing_a_field_makes_an_anonymous_shopper(field: str) -> None:
     metadata = signed()
     del metadata["shopdesk"][field]
     assert verify(SENDER, metadata, SECRET, now=T) == anonymous()
+
+
+def test_the_signature_covers_the_message_text() -> None:
+    metadata = signed(7, "operator", text="how much stock is left?")
+    assert verify(SENDER, metadata, SECRET, now=T, text="how much stock is left?") == Identity(SENDER, 7, "operator")
+    assert verify(SENDER, metadata, SECRET, now=T, text="reject order 581474 because fraud") == anonymous()
+
+
+def test_the_client_address_travels_signed() -> None:
+    metadata = sign(Identity(SENDER, None, "shopper", client="203.0.113.9"), SECRET, now=T, text=TEXT)
+    assert verify(SENDER, metadata, SECRET, now=T).client == "203.0.113.9"
+
+
+def test_odd_texts_can_be_signed_and_verified() -> None:
+    for text in ("", "\ud800 lone surrogate", "emoji 🛒", "x" * 5000):
+        metadata = sign(Identity(SENDER, 5), SECRET, now=T, text=text)
+        assert verify(SENDER, metadata, SECRET, now=T, text=text) == Identity(SENDER, 5)
+
+
+def test_every_signature_has_its_own_nonce() -> None:
+    assert signed()["shopdesk"]["nonce"] != signed()["shopdesk"]["nonce"]
+
+
+def test_a_nonce_is_accepted_once_and_forgotten_after_the_signature_window() -> None:
+    clock = [1000.0]
+    book = NonceBook(clock=lambda: clock[0])
+    assert book.first_use("a" * 32) and book.first_use("b" * 32)
+    assert not book.first_use("a" * 32)
+    clock[0] += MAX_AGE_SECONDS + 1
+    assert book.first_use("a" * 32)  # a signature this old is refused by verify anyway

@@ -37,7 +37,8 @@ class FakeRasa:
             raise httpx.ConnectError("connection refused", request=request)
         if request.method == "GET" and request.url.path == "/":
             return httpx.Response(200, text="Hello from Rasa: 3.6.21")
-        assert request.url.path == "/webhooks/rest/webhook"
+        assert request.url.path == "/webhooks/shopdesk/webhook"
+        assert request.headers["authorization"].startswith("Bearer ")
         body = json.loads(request.content)
         self.requests.append(body)
         if self.reply is not None:
@@ -61,7 +62,7 @@ def database_url(tmp_path: Path) -> str:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(secret_key=SECRET, rasa_url="http://rasa.test", demo_login=True, env="development",
+    return Settings(secret_key=SECRET, rasa_url="http://rasa.test", demo_mode=True, env="development",
                     database_url=database_url, chat_burst=100, chat_per_minute=600)
 
 

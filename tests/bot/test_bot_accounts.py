@@ -49,7 +49,7 @@ def test_login_through_database_signs_customer_id(engine: Engine) -> None:
         secret_key="db-test-secret",
         rasa_url="http://rasa.test",
         database_url=engine.url.render_as_string(hide_password=False),
-        demo_login=True,
+        demo_mode=True,
         env="development",
     )
     with TestClient(create_app(settings, rasa_transport=httpx.MockTransport(rasa))) as client:
@@ -58,4 +58,4 @@ def test_login_through_database_signs_customer_id(engine: Engine) -> None:
         client.post("/api/chat", json={"message": "where is my order?"})
     body = sent[-1]
     assert isinstance(body["sender"], str) and isinstance(body["metadata"], dict)
-    assert verify(body["sender"], body["metadata"], "db-test-secret").customer_id == customer_id
+    assert verify(body["sender"], body["metadata"], "db-test-secret", text=body["message"]).customer_id == customer_id

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 
 from backoffice.identity import Identity, verify
@@ -32,8 +33,8 @@ def test_anonymous_metadata_is_signed_shopper(client: TestClient, fake_rasa: Fak
     assert response.json()["sent"]["text"] == "hello" and response.json()["sent"]["sender"] == "customer"
     sent = fake_rasa.requests[-1]
     assert sent["message"] == "hello"
-    identity = verify(sent["sender"], sent["metadata"], SECRET)
-    assert identity == Identity(sender_id=sent["sender"], customer_id=None, role="shopper")
+    identity = verify(sent["sender"], sent["metadata"], SECRET, text=sent["message"])
+    assert identity == Identity(sender_id=sent["sender"], customer_id=None, role="shopper", client="testclient")
     assert sent["metadata"]["shopdesk"]["signature"]
 
 
@@ -41,11 +42,11 @@ def test_signed_in_customer_is_signed_into_metadata(client: TestClient, fake_ras
     _login(client)
     client.post("/api/chat", json={"message": "where is my order?"})
     sent = fake_rasa.requests[-1]
-    identity = verify(sent["sender"], sent["metadata"], SECRET)
+    identity = verify(sent["sender"], sent["metadata"], SECRET, text=sent["message"])
     assert identity.customer_id == 7
     assert identity.role == "shopper"
     # the signature is bound to this sender: replaying it for another conversation gives an anonymous shopper
-    assert verify("someone-else", sent["metadata"], SECRET).customer_id is None
+    assert verify("someone-else", sent["metadata"], SECRET, text=sent["message"]).customer_id is None
 
 
 def test_request_body_cannot_choose_identity(client: TestClient, fake_rasa: FakeRasa) -> None:
@@ -60,7 +61,7 @@ def test_request_body_cannot_choose_identity(client: TestClient, fake_rasa: Fake
     sent = fake_rasa.requests[-1]
     assert sent["sender"] != "victim"
     assert sent["metadata"] != forged
-    identity = verify(sent["sender"], sent["metadata"], SECRET)
+    identity = verify(sent["sender"], sent["metadata"], SECRET, text=sent["message"])
     assert identity.customer_id is None
     assert identity.role == "shopper"
 
@@ -69,7 +70,7 @@ def test_signed_in_customer_cannot_be_overridden_by_body(client: TestClient, fak
     _login(client)
     client.post("/api/chat", json={"message": "hi", "customer_id": 1, "metadata": {"customer_id": 1}})
     sent = fake_rasa.requests[-1]
-    assert verify(sent["sender"], sent["metadata"], SECRET).customer_id == 7
+    assert verify(sent["sender"], sent["metadata"], SECRET, text=sent["message"]).customer_id == 7
 
 
 def test_sender_is_stable_per_cookie_and_distinct_between_clients(
@@ -106,7 +107,7 @@ def test_tampered_cookie_starts_a_new_anonymous_session(
     client.post("/api/chat", json={"message": "hi again"})
     sent = fake_rasa.requests[-1]
     assert sent["sender"] != original
-    assert verify(sent["sender"], sent["metadata"], SECRET).customer_id is None
+    assert verify(sent["sender"], sent["metadata"], SECRET, text=sent["message"]).customer_id is None
 
 
 def test_login_and_logout_start_new_conversations(client: TestClient, fake_rasa: FakeRasa) -> None:
@@ -117,7 +118,8 @@ def test_login_and_logout_start_new_conversations(client: TestClient, fake_rasa:
     client.post("/api/chat", json={"message": "after logout"})
     senders = [r["sender"] for r in fake_rasa.requests]
     assert len(set(senders)) == 3
-    assert verify(senders[2], fake_rasa.requests[2]["metadata"], SECRET).customer_id is None
+    third = fake_rasa.requests[2]
+    assert verify(senders[2], third["metadata"], SECRET, text=third["message"]).customer_id is None
 
 
 def test_empty_and_whitespace_messages_are_refused_politely(client: TestClient, fake_rasa: FakeRasa) -> None:
@@ -241,3 +243,44 @@ def test_no_reply_from_rasa_is_answered_politely(client: TestClient, fake_rasa: 
     response = client.post("/api/chat", json={"message": "where is my order?"})
     assert response.status_code == 200
     assert response.json()["messages"] == [{"text": NO_REPLY_TEXT}]
+
+
+def test_odd_text_is_cleaned_before_it_is_stored_or_relayed(client: TestClient, fake_rasa: FakeRasa) -> None:
+    raw = b'{"message": "where\\u0000 is \\ud800 my order\\u0007?"}'  # JSON escapes: a lone surrogate, NUL, BEL
+    response = client.post("/api/chat", content=raw, headers={"content-type": "application/json"})
+    assert response.status_code == 200
+    assert fake_rasa.requests[-1]["message"] == "where is \ufffd my order?"
+    assert response.json()["sent"]["text"] == "where is \ufffd my order?"
+
+
+@pytest.mark.parametrize(("method", "path", "body"), [
+    ("post", "/api/chat", {"message": "hi", "button_of": 10**30}),
+    ("post", "/api/chat", {"message": "hi", "button_of": -1}),
+    ("get", f"/api/history?after={10**23}", None),
+    ("get", "/api/history?after=-5", None),
+])
+def test_huge_or_negative_ids_get_a_polite_422(client: TestClient, method: str, path: str, body: Any) -> None:
+    response = client.request(method.upper(), path, json=body)
+    assert response.status_code == 422
+    assert response.json()["error"] is True and response.json()["detail"]
+    assert client.post("/api/chat", json={"message": "still here?"}).status_code == 200  # the connection lives
+
+
+def test_new_conversations_from_one_address_are_limited(client: TestClient, fake_rasa: FakeRasa) -> None:
+    codes = []
+    for _ in range(12):
+        client.cookies.clear()  # dropping the cookie starts a new conversation: no fresh allowance
+        codes.append(client.post("/api/chat", json={"message": "hi"}).status_code)
+    assert codes[:10] == [200] * 10 and codes[10:] == [429, 429]
+    assert len(fake_rasa.requests) == 10
+
+
+def test_starting_over_again_and_again_is_limited_too(client: TestClient) -> None:
+    codes = [client.post("/api/session/new").status_code for _ in range(12)]
+    assert codes[:10] == [200] * 10 and 429 in codes[10:]
+
+
+def test_a_413_is_in_the_api_shape(client: TestClient) -> None:
+    response = client.post("/api/chat", content=b'{"message": "' + b"x" * 100_000 + b'"}',
+                           headers={"content-type": "application/json"})
+    assert response.status_code == 413 and response.json()["error"] is True

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import httpx
 from fastapi.testclient import TestClient
 
 from backoffice.config import Settings
+from backoffice.identity import verify
 from bot.app import UNKNOWN_EMAIL_TEXT, create_app
+from tests.bot.conftest import SECRET, FakeRasa
 
 STATIC = Path(__file__).resolve().parents[2] / "bot" / "static"
 
@@ -31,7 +34,7 @@ def test_login_unknown_email_is_404_politely(client: TestClient) -> None:
 
 def test_login_disabled(settings: Settings) -> None:
     app = create_app(
-        settings.model_copy(update={"demo_login": False}),
+        settings.model_copy(update={"demo_mode": False}),
         rasa_transport=httpx.MockTransport(lambda r: httpx.Response(200, json=[])),
         accounts=lambda email: None,
     )
@@ -87,3 +90,22 @@ def test_widget_page_may_be_framed_only_by_the_configured_shop_origins(client: T
     loader = client.get("/widget.js")
     assert loader.headers["content-type"].startswith("text/javascript")
     assert loader.headers["cross-origin-resource-policy"] == "cross-origin"
+
+
+def test_signing_out_ends_the_sign_in_for_every_copy_of_the_cookie(make_client: Any, fake_rasa: FakeRasa) -> None:
+    browser, thief = make_client(), make_client()
+    browser.post("/api/session/login", json={"email": "ada@example.com"})
+    thief.cookies.set("shopdesk_session", browser.cookies.get("shopdesk_session"))
+    assert thief.get("/api/session").json()["signed_in"] is True
+    browser.post("/api/session/logout")
+    assert thief.get("/api/session").json()["signed_in"] is False
+    thief.post("/api/chat", json={"message": "where is my order?"})
+    sent = fake_rasa.requests[-1]
+    assert verify(sent["sender"], sent["metadata"], SECRET, text=sent["message"]).customer_id is None
+
+
+def test_sign_in_attempts_from_one_address_are_limited(client: TestClient) -> None:
+    codes = [client.post("/api/session/login", json={"email": f"guess{n}@example.com"}).status_code
+             for n in range(6)]
+    assert codes == [404] * 5 + [429]
+    assert client.post("/api/session/login", json={"email": "ada@example.com"}).json()["error"] is True

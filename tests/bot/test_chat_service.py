@@ -58,7 +58,7 @@ class Setup:
 @pytest.fixture
 async def setup(engine: Engine, fake_rasa: FakeRasa) -> AsyncIterator[Setup]:
     db = Database(engine.url.render_as_string(hide_password=False))
-    relay = RasaRelay("http://rasa.test", transport=httpx.MockTransport(fake_rasa.handler))
+    relay = RasaRelay("http://rasa.test", token="t", transport=httpx.MockTransport(fake_rasa.handler))
     hub = Hub()
     kb = load_knowledge_base(ROOT / "backoffice" / "kb" / "policies.yml")
     chat = ChatService(db=db, relay=relay, hub=hub, kb=kb, secret=SECRET, clock=lambda: NOW)
@@ -106,7 +106,7 @@ async def test_the_assistant_gets_a_signed_identity(setup: Setup) -> None:
     setup.add(Customer(id=7, email="ada@example.com", name="Ada Lovelace", country="UK", created_at=NOW))
     await setup.chat.says(Identity("shopper-1", 7, "shopper"), "where is my order?")
     sent = setup.rasa.requests[-1]
-    assert verify(sent["sender"], sent["metadata"], SECRET) == Identity("shopper-1", 7, "shopper")
+    assert verify(sent["sender"], sent["metadata"], SECRET, text=sent["message"]) == Identity("shopper-1", 7, "shopper")
     with session_factory(setup.engine)() as session:
         assert session.get(Conversation, "shopper-1").customer_id == 7  # type: ignore[union-attr]
 
@@ -240,7 +240,7 @@ async def test_resolving_returns_the_conversation_to_the_assistant_which_asks_fo
     assert summary["status"] == "resolved"
     sent = setup.rasa.requests[-1]
     assert sent["message"] == RESOLVED_PAYLOAD
-    assert verify(sent["sender"], sent["metadata"], SECRET) == Identity("shopper-1", 7, "shopper")
+    assert verify(sent["sender"], sent["metadata"], SECRET, text=sent["message"]) == Identity("shopper-1", 7, "shopper")
     history = await setup.chat.history("shopper-1")
     assert lines(history)[-2:] == [("system", "Sam has closed this conversation. The assistant is back to help."),
                                    ("bot", "How would you rate our help?")]
@@ -253,7 +253,7 @@ async def test_staff_using_the_assistant_are_signed_with_their_role(setup: Setup
                           active=True, created_at=NOW))
     await setup.chat.says(Identity("staff-9", None, "operator"), "stock report", staff_id=9)
     sent = setup.rasa.requests[-1]
-    assert verify(sent["sender"], sent["metadata"], SECRET).role == "operator"
+    assert verify(sent["sender"], sent["metadata"], SECRET, text=sent["message"]).role == "operator"
     with session_factory(setup.engine)() as session:
         assert session.get(Conversation, "staff-9").staff_id == 9  # type: ignore[union-attr]
 

@@ -179,8 +179,8 @@ def test_repeated_log_in_attempts_are_slowed_down(client: TestClient, store: Sto
     assert blocked.status_code == 429
     assert blocked.json()["detail"] == LOGIN_SLOW_DOWN
     assert client.get("/api/console/me").status_code == 401  # even the right password waits
-    store.add_staff("kim", "Kim")
-    assert client.post("/api/console/login", json={"username": "kim", "password": PASSWORD}).status_code == 200
+    store.add_staff("kim", "Kim")  # another user name from the same address does not get a fresh allowance
+    assert client.post("/api/console/login", json={"username": "kim", "password": PASSWORD}).status_code == 429
 
 
 def test_a_post_without_or_with_a_wrong_csrf_token_is_refused(client: TestClient, store: Store) -> None:
@@ -336,6 +336,31 @@ def test_assign_gives_the_ticket_to_a_colleague(client: TestClient, store: Store
     assert nobody.status_code == 409 and nobody.json()["error"] is True
 
 
+def test_only_the_owner_or_an_admin_hands_on_a_ticket_someone_is_handling(make_client: Any, store: Store) -> None:
+    sam_id = store.add_staff("sam", "Sam")
+    kim_id = store.add_staff("kim", "Kim")
+    store.add_staff("ada", "Ada", "admin")
+    ticket_id = store.hand_off("conv-1")
+    sam, kim, ada = make_client(), make_client(), make_client()
+    kim_csrf, sam_csrf, ada_csrf = log_in(kim, "kim"), log_in(sam, "sam"), log_in(ada, "ada")
+    assert post(kim, f"/api/console/tickets/{ticket_id}/claim", kim_csrf).status_code == 200
+    taken = post(sam, f"/api/console/tickets/{ticket_id}/assign", sam_csrf, {"staff_id": sam_id})
+    assert taken.status_code == 409 and "Kim is handling" in taken.json()["detail"]
+    assert store.ticket(ticket_id) == ("open", kim_id)
+    assert post(ada, f"/api/console/tickets/{ticket_id}/assign", ada_csrf, {"staff_id": sam_id}).status_code == 200
+    assert store.ticket(ticket_id) == ("open", sam_id)
+
+
+@pytest.mark.parametrize("ticket", [str(10**23), "-1", "0"])
+def test_out_of_range_ticket_ids_get_a_polite_422(client: TestClient, store: Store, ticket: str) -> None:
+    store.add_staff("sam", "Sam")
+    csrf = log_in(client, "sam")
+    assert client.get(f"/api/console/tickets/{ticket}").status_code == 422
+    answer = post(client, f"/api/console/tickets/{ticket}/claim", csrf)
+    assert answer.status_code == 422 and answer.json()["error"] is True
+    assert client.get("/api/console/me").status_code == 200
+
+
 def test_unknown_tickets_are_404(client: TestClient, store: Store) -> None:
     store.add_staff("sam", "Sam")
     csrf = log_in(client, "sam")
@@ -399,7 +424,8 @@ def test_resolving_hands_the_conversation_back_to_the_assistant(make_client: Cli
     assert resolved.json()["status"] == "resolved" and resolved.json()["resolved_at"]
     sent = fake_rasa.requests[-1]
     assert (sent["sender"], sent["message"]) == (conversation, "/support_resolved")
-    assert verify(sent["sender"], sent["metadata"], SECRET) == Identity(conversation, 7, "shopper")
+    assert verify(sent["sender"], sent["metadata"], SECRET, text=sent["message"]) == Identity(conversation, 7,
+                                                                                             "shopper")
     history = shopper.get("/api/history").json()
     senders = [(m["sender"], m["text"]) for m in history["messages"]]
     assert ("system", "Sam Smith has closed this conversation. The assistant is back to help.") in senders
@@ -479,7 +505,8 @@ def test_the_assistant_signs_the_staff_role_into_rasa_metadata(client: TestClien
     assert [m["text"] for m in response.json()["messages"]] == ["echo: stock report"]
     sent = fake_rasa.requests[-1]
     assert sent["sender"] == f"staff-{operator_id}"
-    assert verify(sent["sender"], sent["metadata"], SECRET) == Identity(f"staff-{operator_id}", None, "operator")
+    who = verify(sent["sender"], sent["metadata"], SECRET, text=sent["message"])
+    assert who == Identity(f"staff-{operator_id}", None, "operator", client="testclient")
     history = client.get("/api/console/assistant/history").json()["messages"]
     assert [(m["sender"], m["text"]) for m in history] == [("customer", "stock report"),
                                                            ("bot", "echo: stock report")]
@@ -491,7 +518,7 @@ def test_an_agent_is_signed_as_an_agent_not_an_operator(client: TestClient, stor
     csrf = log_in(client, "sam")
     post(client, "/api/console/assistant", csrf, {"message": "stock report", "role": "admin"})
     sent = fake_rasa.requests[-1]
-    assert verify(sent["sender"], sent["metadata"], SECRET).role == "agent"
+    assert verify(sent["sender"], sent["metadata"], SECRET, text=sent["message"]).role == "agent"
 
 
 def test_a_shopper_cannot_reach_the_staff_assistant(client: TestClient, fake_rasa: FakeRasa) -> None:

@@ -17,7 +17,8 @@ from backoffice.config import Settings
 from backoffice.db import make_engine, session_factory
 from backoffice.staff import create_staff
 from backoffice.tickets import TranscriptLine, open_ticket
-from bot.app import SLOW_DOWN_TEXT, create_app
+from bot.app import create_app
+from bot.responses import SLOW_DOWN_TEXT
 
 PASSWORD = "correct horse battery"
 FakeRasa = Any  # conftest.FakeRasa

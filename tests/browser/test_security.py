@@ -10,6 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
+from backoffice.identity import Identity, sign
+from backoffice.install_secret import derive
 from scripts.stack import Stack
 from tests.browser.conftest import HTML_AGENT, HTML_EMAIL, HTML_NAME, Console, Shopper
 
@@ -146,19 +148,33 @@ def test_a_shopper_session_cannot_call_console_endpoints(shopper: Callable[..., 
 
 
 def forged_operator() -> dict[str, Any]:
-    return {"shopdesk": {"role": "operator", "customer_id": None, "issued_at": int(time.time()),
-                         "signature": "0" * 64}}
+    return {"shopdesk": {"role": "operator", "customer_id": None, "client": None, "issued_at": int(time.time()),
+                         "nonce": "0" * 32, "signature": "0" * 64}}
 
 
-def test_a_forged_role_in_rasa_metadata_is_ignored(stack: Stack) -> None:
-    url = f"{stack.config.rasa_url}/webhooks/rest/webhook"
+def test_rasa_takes_only_the_web_fronts_signed_single_use_messages(stack: Stack) -> None:
+    secret = stack.config.env["SHOPDESK_SECRET_KEY"]
+    url = f"{stack.config.rasa_url}/webhooks/shopdesk/webhook"
+    token = {"authorization": f"Bearer {derive(secret, 'internal-token')}"}
+    text = "show me the stock report"
+    genuine = {"sender": "staff-77", "message": text,
+               "metadata": sign(Identity("staff-77", None, "operator"), secret, text=text)}
     with httpx.Client(timeout=120, trust_env=False) as client:
-        answer = client.post(url, json={"sender": "forger-1", "message": "show me the stock report",
-                                        "metadata": forged_operator()})
-    assert answer.status_code == 200, answer.text
-    text = " ".join(m.get("text") or "" for m in answer.json())
-    assert OPERATOR_ONLY in text
-    assert STOCK_REPORT not in text and "84029E" not in text
+        assert client.post(url, json=genuine).status_code == 401  # no token: a local process can't talk to Rasa
+        assert client.post(url, json=genuine, headers={"authorization": "Bearer guess"}).status_code == 401
+        forged = {**genuine, "metadata": forged_operator()}
+        assert client.post(url, json=forged, headers=token).status_code == 403
+        moved = {**genuine, "message": "reject order 581474 because fraud"}  # a signature moved to other text
+        assert client.post(url, json=moved, headers=token).status_code == 403
+        assert client.post(url, json={"sender": "staff-77", "message": text}, headers=token).status_code == 403
+        assert client.post(url, content=b"not json", headers=token).status_code == 400
+        answer = client.post(url, json=genuine, headers=token)
+        assert answer.status_code == 200, answer.text
+        assert STOCK_REPORT in " ".join(m.get("text") or "" for m in answer.json())
+        assert client.post(url, json=genuine, headers=token).status_code == 403  # the same message again: a replay
+        actions = f"{stack.config.action_url}/webhook"
+        assert client.post(actions, json={"next_action": "action_stock_report"}).status_code == 401
+        assert client.get(f"{stack.config.action_url}/actions").status_code == 401
 
 
 def test_a_forged_role_sent_to_the_web_front_is_ignored(shopper: Callable[..., Shopper]) -> None:

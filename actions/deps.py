@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable
+from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,6 +26,14 @@ class Deps:
     secret: str
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC).replace(tzinfo=None))
     fleet: Fleet | None = None  # the delivery vans; None means backoffice/kb/fleet.yml
+    jobs: Executor | None = None  # where slow operator work runs; None means a process of its own, made on first use
+    quick_seconds: float = 2.0  # a job done within this answers in the same turn; a slower one is pushed later
+
+    def job_pool(self) -> Executor:
+        """The executor for slow jobs (``actions.background``): by default one separate worker process."""
+        if self.jobs is None:
+            self.jobs = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        return self.jobs
 
     def session(self) -> AbstractContextManager[Session]:
         """A session that commits on success and rolls back on error."""

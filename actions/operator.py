@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
+from collections.abc import Callable
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -11,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions.background import Say, run_job
 from actions.context import is_operator
 from actions.deps import get_deps
 from backoffice.catalog import SKU
@@ -30,15 +33,23 @@ class OperatorAction(Action, ABC):
             dispatcher.utter_message(response="utter_operator_only")
             return []
         try:
-            self.answer(dispatcher, tracker)
+            job = self.job(tracker)
+            if job is None:
+                self.answer(dispatcher, tracker)
+            else:
+                await run_job(dispatcher, tracker.sender_id, domain, job[0], *job[1])
         except (SQLAlchemyError, OSError, ValueError):
             log.exception("%s failed", self.name())
             dispatcher.utter_message(response="utter_backoffice_error")
         return []
 
+    def job(self, tracker: Tracker) -> tuple[Callable[..., list[Say]], tuple[Any, ...]] | None:
+        """Slow work to run off the loop as ``(function, arguments)`` (``actions.background``), or None."""
+        return None
+
     @abstractmethod
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-        """Answer the operator."""
+        """Answer the operator (quick work, in the action server's own process)."""
 
 
 class ActionStockReport(OperatorAction):

@@ -65,6 +65,12 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def web_url(self) -> str:
+        """Where the other processes reach the web front (its internal push endpoint)."""
+        host = "127.0.0.1" if self.web_host in ("0.0.0.0", "::", "") else self.web_host
+        return f"http://{host}:{self.web_port}"
+
+    @property
     def internal_token(self) -> str:
         """The bearer token the web front, the Rasa server and the action server show each other."""
         return derive(self.secret_key, "internal-token")

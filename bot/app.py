@@ -26,7 +26,7 @@ from backoffice.config import Settings, get_settings
 from backoffice.customer_sessions import SignedIn, close_session, open_session, signed_in
 from backoffice.identity import Identity
 from backoffice.knowledge import load_knowledge_base
-from bot import console, fraud_review, session, widget
+from bot import console, fraud_review, internal, session, widget
 from bot.accounts import Account, AccountLookup, DatabaseAccounts
 from bot.chat import ChatService, utc_now
 from bot.client import TOO_MANY_CONVERSATIONS_TEXT, client_of
@@ -54,6 +54,7 @@ NO_REPLY_TEXT = "Sorry, something went wrong on our side and I couldn't answer t
 BAD_REQUEST_TEXT = "Sorry, I couldn't read that. Please try again."
 UNKNOWN_EMAIL_TEXT = "We couldn't find a customer with that e-mail address. Please check it and try again."
 LOGIN_OFF_TEXT = "Demo sign-in is turned off."
+STILL_WORKING_TEXT = "This is taking a little longer than usual. The answer will appear here as soon as it's ready."
 
 LOGIN_FAILED_TEXT = "Sorry, sign-in isn't working right now. Please try again in a minute."
 
@@ -105,13 +106,14 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        relay = RasaRelay(settings.rasa_url, token=settings.internal_token, timeout=rasa_timeout,
+        # The relay keeps waiting well past the turn's own wait: a slow answer is stored and pushed when it comes.
+        relay = RasaRelay(settings.rasa_url, token=settings.internal_token, timeout=max(60.0, 6 * rasa_timeout),
                           transport=rasa_transport)
         lookup = accounts if accounts is not None else DatabaseAccounts(settings.database_url)
         db, hub, kb = Database(settings.database_url), Hub(), load_knowledge_base(settings.policy_file)
         app.state.runtime = Runtime(
             settings=settings, relay=relay, accounts=lookup, db=db, hub=hub, kb=kb,
-            chat=ChatService(db=db, relay=relay, hub=hub, kb=kb, secret=settings.secret_key),
+            chat=ChatService(db=db, relay=relay, hub=hub, kb=kb, secret=settings.secret_key, reply_wait=rasa_timeout),
             chat_limit=RateLimiter(burst=settings.chat_burst, per_minute=settings.chat_per_minute),
             login_limit=RateLimiter(burst=5, per_minute=settings.client_logins_per_minute),
             client_chat_limit=RateLimiter(burst=max(1, int(settings.client_chat_per_minute / 4)),
@@ -149,6 +151,7 @@ def create_app(
     app.include_router(widget.build_router(str(STATIC_DIR)))
     app.include_router(console.build_router(str(STATIC_DIR)))
     app.include_router(fraud_review.build_router())
+    app.include_router(internal.build_router())
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -240,6 +243,9 @@ def create_app(
         except RasaUnavailable as exc:
             logger.error("Rasa relay failed for sender %s: %s", sender, exc)
             return polite(503, UNAVAILABLE_TEXT)
+        if turn.pending:
+            return {"sent": turn.sent, "messages": [{"text": STILL_WORKING_TEXT}], "conversation": turn.conversation,
+                    "pending": True}
         if not turn.replies and not turn.handed_off and not turn.with_person:
             # Rasa answers with nothing when an action failed (e.g. the action server is down).
             logger.error("Rasa sent no reply for sender %s; is the action server running?", sender)

@@ -31,6 +31,7 @@ from bot.views import message_view, ticket_view
 logger = logging.getLogger(__name__)
 
 RESOLVED_PAYLOAD = "/support_resolved"
+LATE_FAILURE_TEXT = "Sorry, I couldn't finish that. Please try again in a moment."
 MAX_CARDS = 10
 _URL = re.compile(r"https?://[^\s\"'<>]+\Z")
 _DATA_IMAGE = re.compile(r"data:image/(?:png|jpeg|gif|webp);base64,[A-Za-z0-9+/=]+\Z")  # charts drawn by actions
@@ -50,6 +51,7 @@ class Turn:
     conversation: dict[str, Any]
     handed_off: bool = False  # this message made the assistant hand the conversation to a person
     with_person: bool = False  # a person already had the conversation, so the assistant stayed quiet
+    pending: bool = False  # the assistant is slower than usual: its answer is pushed when it arrives
 
 
 def _clean_cards(raw: Any) -> list[dict[str, str]]:
@@ -85,8 +87,10 @@ class ChatService:
     """Turns for shoppers, staff using the assistant, and agents answering hand-offs."""
 
     def __init__(self, *, db: Database, relay: RasaRelay, hub: Hub, kb: KnowledgeBase, secret: str,
-                 clock: Callable[[], datetime] = utc_now) -> None:
+                 clock: Callable[[], datetime] = utc_now, reply_wait: float = 10.0) -> None:
         self.db, self.relay, self.hub, self.kb, self.secret, self.clock = db, relay, hub, kb, secret, clock
+        self.reply_wait = reply_wait  # how long a turn waits for the assistant before answering "still working"
+        self._late: set[asyncio.Task[None]] = set()
         # One turn at a time per conversation: lines stay in order, and a message sent while the previous one
         # was handing off sees the hand-off (instead of reaching the assistant too).
         self._turns: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
@@ -153,6 +157,8 @@ class ChatService:
             self.hub.publish(CONSOLE, {"type": "message", "ticket_id": ticket["id"], "message": sent})
             return Turn(sent=sent, replies=[], conversation=state, with_person=True)
         replies, state = await self.assistant_turn(identity, payload)
+        if replies is None:
+            return Turn(sent=sent, replies=[], conversation=state, pending=True)
         return Turn(sent=sent, replies=replies, conversation=state, handed_off=state["mode"] == "human")
 
     def _picked_button(self, session: Session, conversation_id: str, text: str,
@@ -174,17 +180,42 @@ class ChatService:
                     return (title, payload, recent[0].id) if title is not None else None
         return None
 
-    async def assistant_turn(self, identity: Identity, payload: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    async def assistant_turn(self, identity: Identity,
+                             payload: str) -> tuple[list[dict[str, Any]] | None, dict[str, Any]]:
         """Send ``payload`` to the assistant with the signed identity; store and push its answers.
 
-        Returns the stored answers and the conversation's state afterwards (mode human after a hand-off).
+        Returns the stored answers and the conversation's state afterwards (mode human after a hand-off). When
+        the assistant takes longer than ``reply_wait`` the answers are None: they are stored and pushed live when
+        they arrive (the relay keeps waiting), instead of telling the shopper the turn failed.
         """
         channel = conversation_channel(identity.sender_id)
         self.hub.publish(channel, {"type": "typing", "sender": "bot", "on": True})
+        sending = asyncio.ensure_future(
+            self.relay.send(identity.sender_id, payload, sign(identity, self.secret, text=payload)))
+        done, _ = await asyncio.wait({sending}, timeout=self.reply_wait)
+        if not done:
+            late = asyncio.ensure_future(self._late_answer(identity, sending))
+            self._late.add(late)
+            late.add_done_callback(self._late.discard)
+            return None, await self.db.run(lambda s: self.conversation_state(s, identity.sender_id))
+        self.hub.publish(channel, {"type": "typing", "sender": "bot", "on": False})
+        return await self.deliver(identity.sender_id, sending.result(), customer_id=identity.customer_id)
+
+    async def _late_answer(self, identity: Identity, sending: asyncio.Future[list[dict[str, Any]]]) -> None:
         try:
-            raw = await self.relay.send(identity.sender_id, payload, sign(identity, self.secret, text=payload))
+            raw = await sending
+        except Exception:
+            logger.exception("the assistant never answered conversation %s", identity.sender_id)
+            raw = [{"text": LATE_FAILURE_TEXT}]
         finally:
-            self.hub.publish(channel, {"type": "typing", "sender": "bot", "on": False})
+            self.hub.publish(conversation_channel(identity.sender_id), {"type": "typing", "sender": "bot", "on": False})
+        await self.deliver(identity.sender_id, raw, customer_id=identity.customer_id)
+
+    async def deliver(self, conversation_id: str, raw: list[dict[str, Any]], *,
+                      customer_id: int | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """Store the assistant's answers in the conversation and push them live (and any ticket they touched)."""
+        identity = Identity(conversation_id, customer_id)
+        channel = conversation_channel(conversation_id)
 
         def store(session: Session) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
             now = self.clock()

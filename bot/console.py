@@ -48,6 +48,7 @@ NOT_FOUND = "There is no such conversation."
 EMPTY = "Please type a message first."
 TOO_LONG = "That message is too long. Please keep it under 4,000 characters."
 ASSISTANT_DOWN = "Sorry, I can't reach the assistant right now. Please try again in a minute."
+ASSISTANT_SLOW = "This is taking a little longer than usual. The answer will appear here as soon as it's ready."
 
 
 class LoginIn(BaseModel):
@@ -263,6 +264,8 @@ def build_router(static_dir: str) -> APIRouter:
         except RasaUnavailable:
             return JSONResponse({"detail": ASSISTANT_DOWN, "messages": [{"text": ASSISTANT_DOWN}], "error": True},
                                 status_code=503)
+        if turn.pending:  # the answer is pushed over the console socket when it is ready
+            return {"sent": turn.sent, "messages": [{"text": ASSISTANT_SLOW}], "pending": True}
         return {"sent": turn.sent, "messages": turn.replies}
 
     @router.get("/api/console/assistant/history")
@@ -294,7 +297,14 @@ async def _pump(websocket: WebSocket, runtime: Runtime, context: StaffContext, t
 
     The log-in is checked again every ``SESSION_RECHECK_SECONDS``: a logged-out or disabled agent's socket closes.
     """
-    with runtime.hub.subscribe(CONSOLE) as queue:
+    own = conversation_channel(f"staff-{context.staff_id}")  # this staff member's assistant chat
+    with runtime.hub.subscribe(CONSOLE) as queue, runtime.hub.subscribe(own) as mine:
+        async def forward_own() -> None:
+            while True:
+                event = await mine.get()
+                if event.get("type") == "message":
+                    await queue.put({"type": "assistant_message", "message": event["message"]})
+
         async def forward() -> None:
             checked = asyncio.get_running_loop().time()
             while True:
@@ -310,7 +320,7 @@ async def _pump(websocket: WebSocket, runtime: Runtime, context: StaffContext, t
                 if event is not None:
                     await websocket.send_json(event)
 
-        sender = asyncio.create_task(forward())
+        sender, relay_own = asyncio.create_task(forward()), asyncio.create_task(forward_own())
         try:
             while True:
                 event = await websocket.receive_json()
@@ -326,6 +336,7 @@ async def _pump(websocket: WebSocket, runtime: Runtime, context: StaffContext, t
             pass
         finally:
             sender.cancel()
+            relay_own.cancel()
 
 
 def _conversation_of(session: Session, *, ticket_id: int) -> str | None:

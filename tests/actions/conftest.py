@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -29,7 +30,7 @@ def store(sessions: sessionmaker[Session]) -> Store:
 @pytest.fixture
 def deps(sessions: sessionmaker[Session], store: Store) -> Iterator[Deps]:
     d = Deps(sessions=sessions, kb=KnowledgeBase.load(ROOT / "backoffice" / "kb" / "policies.yml"), secret=SECRET,
-             clock=lambda: NOW)
+             clock=lambda: NOW, jobs=ThreadPoolExecutor(max_workers=1), quick_seconds=120.0)
     set_deps(d)
     yield d
     set_deps(None)

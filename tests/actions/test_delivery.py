@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import time as clock
 from datetime import datetime, time, timedelta
 from types import SimpleNamespace
 
@@ -10,11 +12,12 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
+from actions import background
 from actions.delivery import ActionAddToPlan, ActionPlanDeliveries
 from actions.deps import Deps
 from actions.orders import ActionDeliveryPeriod
 from backoffice.models import Customer, Order
-from tests.actions.conftest import responses, signed, tracker
+from tests.actions.conftest import SENDER, responses, signed, tracker
 from tests.backoffice.delivery.conftest import DAY, EXTRA, add_order, tiny_fleet
 from tests.factories import Store
 
@@ -75,3 +78,58 @@ async def test_adding_orders_explains_refusals(vans: Deps) -> None:
     abroad = await run(ActionAddToPlan(), "add 610005 to tomorrow's van")
     assert responses(abroad) == ["utter_plan_refused"]
     assert responses(await run(ActionAddToPlan(), "add an order to the plan")) == ["utter_which_order_to_plan"]
+
+
+DOMAIN = {"responses": {
+    "utter_delivery_plan": [{"text": "Plan for {when}:\n{lines}"}],
+    "utter_working_on_it": [{"text": "Working on it."}],
+    "utter_backoffice_error": [{"text": "Sorry, something went wrong."}],
+}}
+
+
+async def test_a_slow_plan_answers_working_on_it_and_pushes_the_plan_when_ready(
+        vans: Deps, monkeypatch: pytest.MonkeyPatch) -> None:
+    pushed: list[tuple[str, list[dict[str, object]]]] = []
+
+    async def web_front(conversation_id: str, messages: list[dict[str, object]]) -> None:  # the other process
+        pushed.append((conversation_id, messages))
+
+    monkeypatch.setattr(background, "push", web_front)
+    vans.quick_seconds = 0.0
+    dispatcher = CollectingDispatcher()
+    await ActionPlanDeliveries().run(dispatcher, tracker(intent="x", text="plan tomorrow's deliveries",
+                                                         metadata=OPERATOR), DOMAIN)
+    assert responses(dispatcher) == ["utter_working_on_it"]
+    for _ in range(600):
+        if pushed:
+            break
+        await asyncio.sleep(0.05)
+    [(conversation, messages)] = pushed
+    assert conversation == SENDER
+    assert messages[0]["text"].startswith("Plan for tomorrow (") and "Van 1:" in messages[0]["text"]
+    assert str(messages[0]["image"]).startswith("data:image/png;base64,")
+
+
+async def test_a_failing_background_job_still_answers(vans: Deps, monkeypatch: pytest.MonkeyPatch) -> None:
+    pushed: list[list[dict[str, object]]] = []
+
+    async def web_front(conversation_id: str, messages: list[dict[str, object]]) -> None:
+        pushed.append(messages)
+
+    def broken(text: str) -> list[background.Say]:
+        clock.sleep(0.2)  # past quick_seconds: the answer is pushed
+        raise RuntimeError("solver crashed")
+
+    monkeypatch.setattr(background, "push", web_front)
+    vans.quick_seconds = 0.0
+    dispatcher = CollectingDispatcher()
+    await background.run_job(dispatcher, SENDER, DOMAIN, broken, "plan")
+    for _ in range(100):
+        if pushed:
+            break
+        await asyncio.sleep(0.02)
+    assert responses(dispatcher) == ["utter_working_on_it"]
+    assert pushed == [[{"text": "Sorry, something went wrong."}]]
+    quick, vans.quick_seconds = CollectingDispatcher(), 5.0
+    await background.run_job(quick, SENDER, DOMAIN, lambda text: 1 / 0, "plan")
+    assert responses(quick) == ["utter_backoffice_error"]

@@ -301,3 +301,42 @@ def test_split_reply_finds_the_shopdesk_event_and_buttons() -> None:
 def test_the_fixed_clock_is_inside_staffed_hours() -> None:
     kb = load_knowledge_base(ROOT / "backoffice" / "kb" / "policies.yml")
     assert kb.support.is_staffed(NOW) and not kb.support.is_staffed(NOW + timedelta(hours=10))
+
+
+async def test_a_slow_answer_is_stored_and_pushed_when_it_arrives(engine: Engine) -> None:
+    release = asyncio.Event()
+
+    async def slow_rasa(request: httpx.Request) -> httpx.Response:
+        await release.wait()
+        return httpx.Response(200, json=[{"text": "Your plan is ready."}])
+
+    db = Database(engine.url.render_as_string(hide_password=False))
+    relay = RasaRelay("http://rasa.test", token="t", transport=httpx.MockTransport(slow_rasa))
+    hub = Hub()
+    chat = ChatService(db=db, relay=relay, hub=hub, kb=load_knowledge_base(ROOT / "backoffice" / "kb" / "policies.yml"),
+                       secret=SECRET, clock=lambda: NOW, reply_wait=0.2)
+    try:
+        with hub.subscribe(conversation_channel("shopper-1")) as tab:
+            turn = await chat.says(SHOPPER, "plan tomorrow")
+            assert turn.pending and turn.replies == []
+            assert lines(await chat.history("shopper-1")) == [("customer", "plan tomorrow")]
+            release.set()
+            for _ in range(100):
+                if len(lines(await chat.history("shopper-1"))) == 2:
+                    break
+                await asyncio.sleep(0.05)
+            events = drain(tab)
+        assert lines(await chat.history("shopper-1")) == [("customer", "plan tomorrow"), ("bot", "Your plan is ready.")]
+        pushed = [e["message"]["text"] for e in events if e["type"] == "message"]
+        assert pushed == ["plan tomorrow", "Your plan is ready."]
+        assert [e["on"] for e in events if e["type"] == "typing"] == [True, False]
+    finally:
+        await relay.aclose()
+        db.close()
+
+
+async def test_deliver_stores_pushed_answers_in_the_conversation(setup: Setup) -> None:
+    with setup.hub.subscribe(conversation_channel("staff-3")) as tab:
+        replies, _ = await setup.chat.deliver("staff-3", [{"text": "Tomorrow: 2 vans", "image": "https://x.test/m.png"}])
+        assert [e["message"]["text"] for e in drain(tab)] == ["Tomorrow: 2 vans"]
+    assert [(r["text"], r["image"]) for r in replies] == [("Tomorrow: 2 vans", "https://x.test/m.png")]

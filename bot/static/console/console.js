@@ -1466,6 +1466,8 @@
       if (openId && data.ticket_id === openId) setTyping(!!data.on);
     } else if (data.type === "fraud") {
       fraudPushed(data.order);
+    } else if (data.type === "assistant_message") {
+      if (state.assistantLoaded) addAssistantMessage(data.message);
     }
   }
 
@@ -1897,6 +1899,12 @@
       .then(
         function (data) {
           if (data && data.sent) addAssistantMessage(data.sent);
+          if (data && data.pending) {
+            // The answer comes over the console socket when the slow work is done.
+            var note = el("p", { className: "pending-note" }, [str(data.messages && data.messages[0] && data.messages[0].text)]);
+            log.appendChild(note);
+            return true;
+          }
           (data && Array.isArray(data.messages) ? data.messages : []).forEach(addAssistantMessage);
           return true;
         },

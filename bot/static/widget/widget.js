@@ -706,7 +706,12 @@
       if (!known) adopt(row, data.sent);
       else if (known.node !== row) row.remove(); // the socket already showed it
     }
-    if (result && result.ok) {
+    if (result && result.ok && data && data.pending) {
+      // The assistant is slow: a local note now, its answer arrives over the socket (or the next history read).
+      (Array.isArray(data.messages) ? data.messages : []).forEach(function (m) {
+        if (m && typeof m.text === "string") addLocal(m.text, "bot");
+      });
+    } else if (result && result.ok) {
       (data && Array.isArray(data.messages) ? data.messages : []).forEach(function (m) { addMessage(m, false); });
       if (data && data.conversation) setConversation(data.conversation);
     } else {

@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, CursorResult, func, select, update
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from backoffice.delivery.store import drop_cancelled, flag_readdressed
 from backoffice.knowledge import Rules
 from backoffice.models import Order, OrderLine, OrderStatus, Refund, Return, Shipment
 from backoffice.policy import Decision, can_cancel, can_change_address, can_refund, refundable_amount
@@ -173,6 +174,8 @@ def view(order: Order) -> OrderView:
 def cancel(session: Session, order: Order, *, rules: Rules, now: datetime) -> tuple[Decision, Refund | None]:
     """Cancel ``order`` if the policy allows; the paid amount less any fee is refunded (the refund, if any).
 
+    The order leaves every van plan from today on (``backoffice.delivery.store.drop_cancelled``).
+
     Raises :class:`PolicyRefused` when the policy says no, :class:`OrderChanged` when the order's status changed
     since it was read (it was cancelled, rejected or packed meanwhile): then nothing is written.
     """
@@ -181,6 +184,7 @@ def cancel(session: Session, order: Order, *, rules: Rules, now: datetime) -> tu
         raise PolicyRefused(decision)
     if not apply_if_unchanged(session, order, order.status, {"status": OrderStatus.CANCELLED, "cancelled_at": now}):
         raise changed_meanwhile(order)
+    drop_cancelled(session, order.id, now=now)
     paid = sum((p.amount for p in order.payments if p.status == "captured"), Decimal("0.00"))
     refund = None
     if paid > 0:
@@ -200,8 +204,12 @@ def plausible_address(text: str) -> bool:
     )
 
 
-def change_address(session: Session, order: Order, new_address: str, *, rules: Rules) -> Decision:
+def change_address(session: Session, order: Order, new_address: str, *, rules: Rules,
+                   now: datetime | None = None) -> Decision:
     """Send ``order`` to ``new_address`` (one line as the shopper typed it) if the policy allows.
+
+    A van stop planned for the order (today or later) leaves its van to wait for a dispatcher
+    (``backoffice.delivery.store.flag_readdressed`` says why).
 
     Raises ``ValueError`` for an address that is not ``plausible_address``, :class:`PolicyRefused` when the policy
     says no and :class:`OrderChanged` when the order's status or fraud hold changed since it was read.
@@ -216,7 +224,7 @@ def change_address(session: Session, order: Order, new_address: str, *, rules: R
     values = {"ship_line1": cleaned, "ship_city": "", "ship_postcode": "", "ship_country": ""}
     if not apply_if_unchanged(session, order, order.status, values, Order.fraud_hold.is_(False)):
         raise changed_meanwhile(order)
-    session.flush()
+    flag_readdressed(session, order.id, cleaned, now=now or datetime.now())
     return decision
 
 

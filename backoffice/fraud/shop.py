@@ -22,6 +22,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from backoffice.config import ROOT
+from backoffice.delivery.store import drop_cancelled
 from backoffice.fraud.features import FeatureSpec, build_features
 from backoffice.fraud.pipeline import Bundle, OnlineScorer, Verdict, train
 from backoffice.fraud.state import RollingState
@@ -306,10 +307,11 @@ def review(session: Session, order: Order | str, decision: str, reason: str, sta
            *, now: datetime | None = None) -> FraudLabel:
     """Record a staff decision on a held (or any) order as a label.
 
-    ``approve`` releases it for packing, ``reject`` cancels it and refunds what was paid. Raises ValueError for
-    a bad decision or an empty reason, and :class:`~backoffice.orders.OrderChanged` (nothing stored, not even the
-    label) when the order's status changed since it was read, e.g. the shopper cancelled it a moment before: the
-    reviewer looks at it again rather than acting on what they saw.
+    ``approve`` releases it for packing, ``reject`` cancels it, refunds what was paid and takes it out of the van
+    plans from today on. Raises ValueError for a bad decision or an empty reason, and
+    :class:`~backoffice.orders.OrderChanged` (nothing stored, not even the label) when the order's status changed
+    since it was read, e.g. the shopper cancelled it a moment before: the reviewer looks at it again rather than
+    acting on what they saw.
     """
     if decision not in DECISIONS:
         raise ValueError("decision must be 'approve' or 'reject'")
@@ -329,6 +331,7 @@ def review(session: Session, order: Order | str, decision: str, reason: str, sta
                        reason=reason.strip()[:1000], staff_id=staff_id, created_at=now, known_at=now)
     session.add(label)
     if cancelling:
+        drop_cancelled(session, target.id, now=now)
         paid = sum((p.amount for p in target.payments if p.status == "captured"), Decimal("0.00"))
         if paid > 0:
             session.add(Refund(order=target, amount=paid, reason="Order cancelled", status="approved",

@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -23,7 +23,17 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from backoffice.config import ROOT
 from backoffice.fraud import shop
 from backoffice.knowledge import KnowledgeBase
-from backoffice.models import FraudLabel, Order, Payment, Refund, Return, Shipment
+from backoffice.models import (
+    DeliveryPlanRow,
+    DeliveryRouteRow,
+    DeliveryStopRow,
+    FraudLabel,
+    Order,
+    Payment,
+    Refund,
+    Return,
+    Shipment,
+)
 from backoffice.orders import PolicyRefused, cancel, change_address, request_refund
 from tests.factories import NOW, Store, build_store
 
@@ -68,6 +78,35 @@ def new_order(sessions: sessionmaker[Session], store: Store, number: str, status
                 estimated_delivery=(NOW - timedelta(days=3)).date(), delivered_at=NOW - timedelta(days=3)))
         session.add(order)
         session.commit()
+
+
+def plan_with(sessions: sessionmaker[Session], store: Store, number: str, day: date) -> None:
+    """A stored van plan for ``day``: order ``number`` is stop 1 of van-1, the factory's order 600002 stop 2."""
+    with sessions() as session:
+        raced = session.scalars(select(Order).where(Order.number == number)).one()
+        start = datetime.combine(day, datetime.min.time())
+        plan = DeliveryPlanRow(day=day, depot_name="Depot", depot_lat=51.529, depot_lon=-0.017, solver_status="solved",
+                               created_at=NOW, updated_at=NOW)
+        plan.routes.append(DeliveryRouteRow(vehicle="van-1", position=0, depart=start + timedelta(hours=8),
+                                            back=start + timedelta(hours=11), distance_km=12.0))
+        for sequence, order_id in ((1, raced.id), (2, store.orders["paid"].id)):
+            hour = start + timedelta(hours=8 + sequence)
+            plan.stops.append(DeliveryStopRow(order_id=order_id, vehicle="van-1", sequence=sequence, lat=51.53,
+                                              lon=-0.08, demand=1, eta=hour, window_start=hour - timedelta(minutes=30),
+                                              window_end=hour + timedelta(minutes=30)))
+        session.add(plan)
+        session.commit()
+
+
+def stops_of(sessions: sessionmaker[Session], day: date) -> list[tuple[str, str | None, int | None, datetime | None]]:
+    """The stored stops of ``day``'s plan: order number, van, sequence and promised window start."""
+    with sessions() as session:
+        rows = session.execute(
+            select(Order.number, DeliveryStopRow.vehicle, DeliveryStopRow.sequence, DeliveryStopRow.window_start)
+            .join(DeliveryStopRow, DeliveryStopRow.order_id == Order.id)
+            .join(DeliveryPlanRow, DeliveryStopRow.plan_id == DeliveryPlanRow.id)
+            .where(DeliveryPlanRow.day == day).order_by(DeliveryStopRow.id))
+        return [(row[0], row[1], row[2], row[3]) for row in rows]
 
 
 def race(sessions: sessionmaker[Session], number: str, *changes: Change) -> list[Outcome]:
@@ -118,7 +157,7 @@ def shopper_asks_refund(session: Session, order: Order) -> object:
 
 
 def shopper_readdresses(session: Session, order: Order) -> object:
-    return change_address(session, order, NEW_ADDRESS, rules=RULES)
+    return change_address(session, order, NEW_ADDRESS, rules=RULES, now=NOW)
 
 
 def final(sessions: sessionmaker[Session], number: str) -> tuple[Order, list[Refund], int, int]:
@@ -178,10 +217,15 @@ def test_two_refund_requests_open_one(sessions: sessionmaker[Session], store: St
 
 
 def test_address_change_and_cancel_apply_in_one_order(sessions: sessionmaker[Session], store: Store) -> None:
-    """Both may apply when the address change comes first; once the order is cancelled, the address is kept."""
+    """Both may apply when the address change comes first; once the order is cancelled, the address is kept.
+
+    Either way the cancelled order's van stop is gone and the other stop on the van moves up, keeping its window.
+    """
     for round_ in range(ROUNDS):
         number = f"6540{round_:02d}"
+        day = NOW.date() + timedelta(days=round_ + 1)
         new_order(sessions, store, number, "paid")
+        plan_with(sessions, store, number, day)
         readdress, cancelling = race(sessions, number, shopper_readdresses, shopper_cancels)
         assert not cancelling.refused  # a new address does not stop a cancellation
         order, refunds, _, _ = final(sessions, number)
@@ -192,3 +236,5 @@ def test_address_change_and_cancel_apply_in_one_order(sessions: sessionmaker[Ses
         else:  # the cancel won: the address of a cancelled order stays as it was
             assert readdress.refused, "the address of an already cancelled order was changed"
             assert order.ship_line1 == "1 High Street"
+        window = datetime.combine(day, datetime.min.time()) + timedelta(hours=9, minutes=30)
+        assert stops_of(sessions, day) == [("600002", "van-1", 1, window)]

@@ -85,7 +85,7 @@ class ActionAnswerConfirmation(Action):
                                              refund_text=refund_text.strip())
                 elif pending == "change_address":
                     address = detail  # the address the shopper confirmed, not whatever the slot holds now
-                    orders.change_address(session, order, address, rules=deps.kb.rules)
+                    orders.change_address(session, order, address, rules=deps.kb.rules, now=now)
                     dispatcher.utter_message(response="utter_address_changed", order_number=order.number,
                                              new_address=address)
                 elif pending == "refund":

@@ -12,7 +12,7 @@ from actions.deps import get_deps
 from actions.operator import OperatorAction
 from backoffice.fraud.shop import explain, held_orders, review, risky_orders
 from backoffice.models import StaffMember
-from backoffice.orders import normalise_number
+from backoffice.orders import OrderChanged, normalise_number
 
 LIST_LIMIT = 10
 _NUMBER = re.compile(r"(?<![0-9])([0-9]{6})(?![0-9])")
@@ -97,11 +97,15 @@ class ActionReviewOrder(OperatorAction):
             return
         who = identity_of(tracker, get_deps())
         staff_id = int(who.sender_id.split("-", 1)[1]) if re.fullmatch(r"staff-\d+", who.sender_id) else None
-        with get_deps().session() as session:
-            if explain(session, number) is None:
-                dispatcher.utter_message(response="utter_no_such_order", order_number=number)
-                return
-            staff = session.get(StaffMember, staff_id) if staff_id is not None else None
-            review(session, number, decision, reason, staff, now=get_deps().clock())
+        try:
+            with get_deps().session() as session:
+                if explain(session, number) is None:
+                    dispatcher.utter_message(response="utter_no_such_order", order_number=number)
+                    return
+                staff = session.get(StaffMember, staff_id) if staff_id is not None else None
+                review(session, number, decision, reason, staff, now=get_deps().clock())
+        except OrderChanged as changed:  # the shopper (or another reviewer) changed it first: nothing was stored
+            dispatcher.utter_message(response="utter_policy_refused", reason=changed.decision.reason)
+            return
         response = "utter_order_rejected" if decision == "reject" else "utter_order_approved"
         dispatcher.utter_message(response=response, order_number=number, reason=reason)

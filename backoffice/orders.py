@@ -10,10 +10,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, CursorResult, func, select, update
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
+from backoffice.delivery.store import drop_cancelled, flag_readdressed
 from backoffice.knowledge import Rules
 from backoffice.models import Order, OrderLine, OrderStatus, Refund, Return, Shipment
 from backoffice.policy import Decision, can_cancel, can_change_address, can_refund, refundable_amount
@@ -27,6 +30,40 @@ class PolicyRefused(Exception):
     def __init__(self, decision: Decision) -> None:
         super().__init__(decision.reason)
         self.decision = decision
+
+
+class OrderChanged(PolicyRefused):
+    """Someone else changed the order between the policy check and the write, so this change was not applied.
+
+    Two requests that read the same order (a shopper's "yes" to a cancel and an operator's "reject", say) race to
+    write it; the first applies, the other gets this refusal, whose reason says the order changed meanwhile.
+    """
+
+
+def apply_if_unchanged(session: Session, order: Order, seen_status: str, values: dict[str, Any],
+                       *also: ColumnElement[bool]) -> bool:
+    """Write ``values`` to ``order`` only if its row still has ``seen_status`` (and ``also`` holds): True if it did.
+
+    One conditional ``UPDATE ... WHERE id = :id AND status = :seen``: the database decides which of two concurrent
+    writers wins (PostgreSQL re-checks the condition after waiting for the other's row lock; SQLite lets one
+    writer in at a time), so a change decided on a stale read never lands. The row stays locked until the caller
+    commits. On success the loaded ``order`` shows the new values; on failure it is refreshed from the database.
+    """
+    statement = (update(Order).where(Order.id == order.id, Order.status == seen_status, *also)
+                 .values(**values).execution_options(synchronize_session=False))
+    result = cast(CursorResult[Any], session.execute(statement))
+    if result.rowcount != 1:
+        session.refresh(order)
+        return False
+    for name, value in values.items():
+        set_committed_value(order, name, value)
+    return True
+
+
+def changed_meanwhile(order: Order) -> OrderChanged:
+    """The refusal for a change that lost a race: what the order is now (``order`` freshly read)."""
+    return OrderChanged(Decision(
+        False, f"Order {order.number} was changed a moment ago (it is now {order.status}), so I left it as it is."))
 
 
 def normalise_number(raw: str | None) -> str | None:
@@ -135,12 +172,19 @@ def view(order: Order) -> OrderView:
 
 
 def cancel(session: Session, order: Order, *, rules: Rules, now: datetime) -> tuple[Decision, Refund | None]:
-    """Cancel ``order`` if the policy allows; the paid amount less any fee is refunded (the refund, if any)."""
+    """Cancel ``order`` if the policy allows; the paid amount less any fee is refunded (the refund, if any).
+
+    The order leaves every van plan from today on (``backoffice.delivery.store.drop_cancelled``).
+
+    Raises :class:`PolicyRefused` when the policy says no, :class:`OrderChanged` when the order's status changed
+    since it was read (it was cancelled, rejected or packed meanwhile): then nothing is written.
+    """
     decision = can_cancel(order, rules)
     if not decision.allowed:
         raise PolicyRefused(decision)
-    order.status = OrderStatus.CANCELLED
-    order.cancelled_at = now
+    if not apply_if_unchanged(session, order, order.status, {"status": OrderStatus.CANCELLED, "cancelled_at": now}):
+        raise changed_meanwhile(order)
+    drop_cancelled(session, order.id, now=now)
     paid = sum((p.amount for p in order.payments if p.status == "captured"), Decimal("0.00"))
     refund = None
     if paid > 0:
@@ -160,10 +204,15 @@ def plausible_address(text: str) -> bool:
     )
 
 
-def change_address(session: Session, order: Order, new_address: str, *, rules: Rules) -> Decision:
+def change_address(session: Session, order: Order, new_address: str, *, rules: Rules,
+                   now: datetime | None = None) -> Decision:
     """Send ``order`` to ``new_address`` (one line as the shopper typed it) if the policy allows.
 
-    Raises ``ValueError`` for an address that is not ``plausible_address``.
+    A van stop planned for the order (today or later) leaves its van to wait for a dispatcher
+    (``backoffice.delivery.store.flag_readdressed`` says why).
+
+    Raises ``ValueError`` for an address that is not ``plausible_address``, :class:`PolicyRefused` when the policy
+    says no and :class:`OrderChanged` when the order's status or fraud hold changed since it was read.
     """
     cleaned = " ".join(new_address.split())
     if not plausible_address(cleaned):
@@ -171,22 +220,37 @@ def change_address(session: Session, order: Order, new_address: str, *, rules: R
     decision = can_change_address(order, rules)
     if not decision.allowed:
         raise PolicyRefused(decision)
-    order.ship_line1 = cleaned
-    order.ship_city = ""
-    order.ship_postcode = ""
-    order.ship_country = ""  # the shopper's one line is the whole address
-    session.flush()
+    # the shopper's one line is the whole address
+    values = {"ship_line1": cleaned, "ship_city": "", "ship_postcode": "", "ship_country": ""}
+    if not apply_if_unchanged(session, order, order.status, values, Order.fraud_hold.is_(False)):
+        raise changed_meanwhile(order)
+    flag_readdressed(session, order.id, cleaned, now=now or datetime.now())
     return decision
 
 
 def request_refund(session: Session, order: Order, *, rules: Rules, now: datetime, reason: str) -> Refund:
-    """Open a return and a refund request for what is still refundable on ``order``."""
+    """Open a return and a refund request for what is still refundable on ``order``.
+
+    The order's row is locked first (a conditional no-op update on the status read) and the refunds are read again
+    under the lock, so two requests at the same moment open one refund: the other gets :class:`OrderChanged`
+    with the fresh reason (a request is already open). :class:`PolicyRefused` when the policy says no.
+    """
     decision = can_refund(order, rules, now)
     if not decision.allowed:
         raise PolicyRefused(decision)
+    amount = refundable_amount(order)
+    if not apply_if_unchanged(session, order, order.status, {"status": order.status}):
+        raise changed_meanwhile(order)
+    session.refresh(order, ["refunds"])
+    fresh = can_refund(order, rules, now)
+    if not fresh.allowed:
+        raise OrderChanged(fresh)
+    now_refundable = refundable_amount(order)
+    if now_refundable != amount:
+        raise OrderChanged(Decision(False, f"Order {order.number} was changed a moment ago: £{now_refundable} is "
+                                           "refundable now, so I haven't opened a request. Ask again to request it."))
     session.add(Return(order=order, reason=reason[:200], status="requested", created_at=now))
-    refund = Refund(order=order, amount=refundable_amount(order), reason=reason[:200], status="requested",
-                    created_at=now)
+    refund = Refund(order=order, amount=amount, reason=reason[:200], status="requested", created_at=now)
     session.add(refund)
     session.flush()
     return refund

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from backoffice.fraud.shop import explain, held_orders, review
 from backoffice.models import StaffMember
+from backoffice.orders import OrderChanged
 from bot.chat import utc_now
 from bot.console import staff_posting, staff_required
 from bot.hub import CONSOLE
@@ -78,7 +79,10 @@ def build_router() -> APIRouter:
                    now=utc_now())
             return explain(session, number)
 
-        info = await runtime.db.run(store)
+        try:
+            info = await runtime.db.run(store)
+        except OrderChanged as changed:  # changed since the operator looked (the shopper cancelled it, say)
+            raise HTTPException(409, changed.decision.reason) from changed
         if info is None:
             raise HTTPException(404, NO_ORDER)
         runtime.hub.publish(CONSOLE, {"type": "fraud", "order": info})

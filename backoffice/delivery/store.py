@@ -1,10 +1,14 @@
-"""Plans in the database: save a :class:`DeliveryPlan` (replacing that day's), load it back, find a window."""
+"""Plans in the database: save, load back, find a window, and keep stops in step with order changes.
+
+A day's :class:`DeliveryPlan` replaces that day's stored one. A cancelled order leaves the stored plans; a
+re-addressed one leaves its van and waits in the plan for a dispatcher.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
 from backoffice.delivery.due import Candidate
@@ -14,6 +18,7 @@ from backoffice.delivery.solving import minutes
 from backoffice.models import DeliveryPlanRow, DeliveryRouteRow, DeliveryStopRow, Order, OrderStatus
 
 OPEN = (OrderStatus.PACKED, OrderStatus.SHIPPED)
+READDRESSED = "the delivery address changed after planning (now: {address}); off the van until a dispatcher checks it"
 
 
 def _row(session: Session, day: date) -> DeliveryPlanRow | None:
@@ -105,3 +110,71 @@ def find_window(session: Session, order_number: str, today: date) -> DeliveryWin
     stop, day = found
     assert stop.window_start is not None and stop.window_end is not None and stop.vehicle is not None
     return DeliveryWindow(order_number.strip(), day, stop.window_start, stop.window_end, stop.vehicle)
+
+
+def _stops_of(session: Session, order_id: int, now: datetime) -> list[DeliveryStopRow]:
+    """The order's stops in plans for today or later, with those plans locked and marked updated.
+
+    The plans' rows are locked by a conditional update first, so two order changes touching one plan (two
+    cancels on the same van, say) renumber its stops one after the other, on PostgreSQL as on SQLite. Plans of
+    past days are history and stay as they were.
+    """
+    planned = select(DeliveryStopRow.plan_id).where(DeliveryStopRow.order_id == order_id)
+    session.execute(update(DeliveryPlanRow).where(DeliveryPlanRow.day >= now.date(), DeliveryPlanRow.id.in_(planned))
+                    .values(updated_at=now).execution_options(synchronize_session="fetch"))
+    return list(session.scalars(
+        select(DeliveryStopRow).join(DeliveryPlanRow, DeliveryStopRow.plan_id == DeliveryPlanRow.id)
+        .where(DeliveryStopRow.order_id == order_id, DeliveryPlanRow.day >= now.date())
+        .execution_options(populate_existing=True)
+    ))
+
+
+def _renumber(session: Session, vans: set[tuple[int, str]]) -> None:
+    """Number the stops left on each (plan, van) 1, 2, 3... in their old order: the driver's list has no gaps."""
+    for plan_id, vehicle in sorted(vans):
+        stops = session.scalars(
+            select(DeliveryStopRow).where(DeliveryStopRow.plan_id == plan_id, DeliveryStopRow.vehicle == vehicle)
+            .order_by(DeliveryStopRow.sequence).execution_options(populate_existing=True)
+        )
+        for position, stop in enumerate(stops, start=1):
+            stop.sequence = position
+    session.flush()
+
+
+def drop_cancelled(session: Session, order_id: int, *, now: datetime) -> int:
+    """Take a cancelled order out of every plan from today on (how many stops went); flushes, the caller commits.
+
+    The other stops keep their promised windows and ETAs (a van that skips a door is only early, and waits), so no
+    shopper's promise moves; the van's stops are renumbered. The route's distance and return time stay as
+    planned: an upper bound until the day is planned again.
+    """
+    stops = _stops_of(session, order_id, now)
+    vans = {(stop.plan_id, stop.vehicle) for stop in stops if stop.vehicle is not None}
+    for stop in stops:
+        session.delete(stop)
+    session.flush()
+    _renumber(session, vans)
+    return len(stops)
+
+
+def flag_readdressed(session: Session, order_id: int, address: str, *, now: datetime) -> int:
+    """Take a re-addressed order off its van in every plan from today on, kept in the plan with the reason.
+
+    Why not re-geocode and re-plan on the spot: the shopper's new address is one free line (city, postcode and
+    country are cleared), which the offline geocoder cannot place, so a new point would be a guess; and solving
+    the day again inside the shopper's chat turn takes seconds and may move windows promised to other shoppers.
+    What a dispatcher needs instead is that no van drives to the old door, that the shopper is not promised the
+    old window (only stops on a van have one), and to see which order needs them: so the stop leaves its van
+    (its old point, ETA and window are cleared, the van's stops are renumbered, everyone else keeps their window)
+    and stays in the plan off the vans with ``READDRESSED`` as its reason, listed with the plan's left-out orders.
+    How many stops changed; flushes, the caller commits.
+    """
+    stops = _stops_of(session, order_id, now)
+    vans = {(stop.plan_id, stop.vehicle) for stop in stops if stop.vehicle is not None}
+    for stop in stops:
+        stop.vehicle = stop.sequence = stop.eta = stop.window_start = stop.window_end = None
+        stop.lat = stop.lon = None
+        stop.reason = READDRESSED.format(address=address)
+    session.flush()
+    _renumber(session, vans)
+    return len(stops)

@@ -22,10 +22,12 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from backoffice.config import ROOT
+from backoffice.delivery.store import drop_cancelled
 from backoffice.fraud.features import FeatureSpec, build_features
 from backoffice.fraud.pipeline import Bundle, OnlineScorer, Verdict, train
 from backoffice.fraud.state import RollingState
 from backoffice.models import Customer, FraudLabel, Order, OrderStatus, Refund, StaffMember
+from backoffice.orders import apply_if_unchanged, changed_meanwhile
 
 SHOP_SPEC = FeatureSpec(customer="CUSTOMER_ID", entities=("INSTRUMENT_ID", "DEVICE_ID", "ADDRESS_ID"),
                         windows=(1, 7, 30), delay_days=7)
@@ -305,8 +307,11 @@ def review(session: Session, order: Order | str, decision: str, reason: str, sta
            *, now: datetime | None = None) -> FraudLabel:
     """Record a staff decision on a held (or any) order as a label.
 
-    ``approve`` releases it for packing, ``reject`` cancels it and refunds what was paid. Raises ValueError for
-    a bad decision or an empty reason.
+    ``approve`` releases it for packing, ``reject`` cancels it, refunds what was paid and takes it out of the van
+    plans from today on. Raises ValueError for a bad decision or an empty reason, and
+    :class:`~backoffice.orders.OrderChanged` (nothing stored, not even the label) when the order's status changed
+    since it was read, e.g. the shopper cancelled it a moment before: the reviewer looks at it again rather than
+    acting on what they saw.
     """
     if decision not in DECISIONS:
         raise ValueError("decision must be 'approve' or 'reject'")
@@ -316,13 +321,17 @@ def review(session: Session, order: Order | str, decision: str, reason: str, sta
     target = _find(session, order)
     staff_id = staff.id if isinstance(staff, StaffMember) else staff
     is_fraud = DECISIONS[decision]
+    cancelling = is_fraud and target.status in OPEN
+    values: dict[str, Any] = {"fraud_hold": False}
+    if cancelling:
+        values |= {"status": OrderStatus.CANCELLED, "cancelled_at": now}
+    if not apply_if_unchanged(session, target, target.status, values):
+        raise changed_meanwhile(target)
     label = FraudLabel(order=target, is_fraud=is_fraud, source="review", simulated=False, scenario=None,
                        reason=reason.strip()[:1000], staff_id=staff_id, created_at=now, known_at=now)
     session.add(label)
-    target.fraud_hold = False
-    if is_fraud and target.status in OPEN:
-        target.status = OrderStatus.CANCELLED
-        target.cancelled_at = now
+    if cancelling:
+        drop_cancelled(session, target.id, now=now)
         paid = sum((p.amount for p in target.payments if p.status == "captured"), Decimal("0.00"))
         if paid > 0:
             session.add(Refund(order=target, amount=paid, reason="Order cancelled", status="approved",

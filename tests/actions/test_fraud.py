@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from actions.deps import Deps
 from actions.fraud import ActionExplainHold, ActionReviewOrder, ActionRiskyOrders
+from backoffice.fraud.shop import review
 from backoffice.models import FraudLabel, Order
+from backoffice.orders import cancel
 from backoffice.staff import create_staff
 from tests.actions.conftest import responses, signed, tracker
 from tests.factories import NOW
@@ -77,3 +82,26 @@ async def test_rejecting_cancels_the_order(deps: Deps, held: str) -> None:
     with deps.sessions() as session:
         order = session.scalars(select(Order).where(Order.number == held)).one()
         assert order.status == "cancelled" and order.fraud_hold is False
+
+
+async def test_a_reject_after_the_shopper_cancelled_meanwhile_says_so_and_stores_nothing(
+    deps: Deps, held: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def shopper_cancels_first(session: Session, number: str, *args: Any, **kwargs: Any) -> FraudLabel:
+        seen = session.scalars(select(Order).where(Order.number == number)).one()  # what the review reads
+        with deps.sessions() as other:  # the shopper's "yes" lands between the operator's read and write
+            cancel(other, other.scalars(select(Order).where(Order.number == number)).one(), rules=deps.kb.rules,
+                   now=NOW)
+            other.commit()
+        return review(session, seen, *args, **kwargs)
+
+    monkeypatch.setattr("actions.fraud.review", shopper_cancels_first)
+    dispatcher = await run(ActionReviewOrder(), f"reject order {held} because the card was reported stolen",
+                           "reject_order")
+    assert responses(dispatcher) == ["utter_policy_refused"]
+    assert dispatcher.messages[0]["reason"] == (
+        f"Order {held} was changed a moment ago (it is now cancelled), so I left it as it is.")
+    with deps.sessions() as session:
+        order = session.scalars(select(Order).where(Order.number == held)).one()
+        assert [(r.reason, r.amount) for r in order.refunds] == [("Cancelled by the shopper", order.total)]
+        assert session.scalars(select(FraudLabel).where(FraudLabel.order_id == order.id)).all() == []

@@ -13,6 +13,7 @@ from backoffice.config import ROOT
 from backoffice.knowledge import KnowledgeBase
 from backoffice.models import Order, OrderLine, Product, Refund, Return
 from backoffice.orders import (
+    OrderChanged,
     PolicyRefused,
     cancel,
     change_address,
@@ -283,6 +284,98 @@ def test_request_refund_before_delivery_is_refused(session: Session, store: Stor
     with pytest.raises(PolicyRefused, match="cancel it instead"):
         request_refund(session, find_order(session, "600002", customer_id=101), rules=RULES, now=NOW, reason="x")
     assert session.scalars(select(Return)).all() == []
+
+
+def mine(session: Session, number: str) -> Order:
+    """Alice's order ``number``, loaded in ``session``."""
+    order = find_order(session, number, customer_id=101)
+    assert order is not None
+    return order
+
+
+def changed_elsewhere(sessions: sessionmaker[Session], number: str, **values: object) -> None:
+    """Another connection changes the order and commits (what a concurrent request does)."""
+    with sessions() as other:
+        order = mine(other, number)
+        for name, value in values.items():
+            setattr(order, name, value)
+        other.commit()
+
+
+def test_a_cancel_decided_on_a_stale_read_changes_nothing(session: Session, sessions: sessionmaker[Session],
+                                                          store: Store) -> None:
+    order = mine(session, "600002")
+    changed_elsewhere(sessions, "600002", status="cancelled", cancelled_at=NOW)
+    with pytest.raises(OrderChanged) as changed:
+        cancel(session, order, rules=RULES, now=NOW + timedelta(minutes=1))
+    assert isinstance(changed.value, PolicyRefused) and not changed.value.decision.allowed
+    assert changed.value.decision.reason == (
+        "Order 600002 was changed a moment ago (it is now cancelled), so I left it as it is.")
+    assert order.status == "cancelled"  # the loaded order now shows what is stored
+    session.rollback()
+    assert refunds_in_db(sessions) == []
+    assert reread(sessions, "600002").cancelled_at == NOW
+
+
+def test_a_free_cancel_is_not_applied_to_an_order_packed_meanwhile(session: Session, sessions: sessionmaker[Session],
+                                                                   store: Store) -> None:
+    order = mine(session, "600002")  # paid: the shopper was told it is free
+    changed_elsewhere(sessions, "600002", status="packed")
+    with pytest.raises(OrderChanged, match=r"it is now packed"):
+        cancel(session, order, rules=RULES, now=NOW)
+    session.rollback()
+    assert reread(sessions, "600002").status == "packed"  # no fee was taken without the shopper agreeing
+    assert refunds_in_db(sessions) == []
+
+
+def test_an_address_change_on_an_order_cancelled_meanwhile_is_refused(
+    session: Session, sessions: sessionmaker[Session], store: Store
+) -> None:
+    order = mine(session, "600003")
+    changed_elsewhere(sessions, "600003", status="cancelled")
+    with pytest.raises(OrderChanged, match=r"^Order 600003 was changed a moment ago \(it is now cancelled\)"):
+        change_address(session, order, "12 Elm Road, Leeds LS1 4AB", rules=RULES)
+    session.commit()
+    assert reread(sessions, "600003").ship_line1 == "1 High Street"
+
+
+def test_an_address_change_on_an_order_held_meanwhile_is_refused(
+    session: Session, sessions: sessionmaker[Session], store: Store
+) -> None:
+    order = mine(session, "600003")
+    changed_elsewhere(sessions, "600003", fraud_hold=True)
+    with pytest.raises(OrderChanged):
+        change_address(session, order, "12 Elm Road, Leeds LS1 4AB", rules=RULES)
+    session.commit()
+    assert reread(sessions, "600003").ship_line1 == "1 High Street"
+
+
+def test_a_refund_request_opened_meanwhile_is_not_opened_twice(session: Session, sessions: sessionmaker[Session],
+                                                               store: Store) -> None:
+    order = mine(session, "600005")
+    with sessions() as other:
+        request_refund(other, mine(other, "600005"), rules=RULES, now=NOW, reason="Broken")
+        other.commit()
+    with pytest.raises(OrderChanged, match="^A refund request for order 600005 is already open"):
+        request_refund(session, order, rules=RULES, now=NOW, reason="Broken too")
+    session.rollback()
+    assert refunds_in_db(sessions) == [("600005", Decimal("13.56"), "requested")]
+    with sessions() as fresh:
+        assert fresh.scalar(select(func.count()).select_from(Return)) == 1
+
+
+def test_a_partial_refund_meanwhile_changes_the_amount_so_nothing_is_opened(
+    session: Session, sessions: sessionmaker[Session], store: Store
+) -> None:
+    order = mine(session, "600005")  # £13.56 refundable as the shopper saw it
+    with sessions() as other:
+        other.add(Refund(order_id=order.id, amount=Decimal("3.39"), reason="goodwill", status="approved",
+                         created_at=NOW))
+        other.commit()
+    with pytest.raises(OrderChanged, match=r"^Order 600005 was changed a moment ago: £10.17 is refundable now"):
+        request_refund(session, order, rules=RULES, now=NOW, reason="Broken")
+    session.rollback()
+    assert refunds_in_db(sessions) == [("600005", Decimal("3.39"), "approved")]
 
 
 @pytest.mark.parametrize(("text", "ok"), [

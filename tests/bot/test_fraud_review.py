@@ -4,18 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from backoffice.config import ROOT
 from backoffice.db import make_engine, session_factory
-from backoffice.models import Order
+from backoffice.fraud.shop import review
+from backoffice.knowledge import KnowledgeBase
+from backoffice.models import FraudLabel, Order
+from backoffice.orders import cancel
 from backoffice.staff import create_staff
 from tests.factories import build_store
 
 PASSWORD = "correct horse battery"
+RULES = KnowledgeBase.load(ROOT / "backoffice" / "kb" / "policies.yml").rules
 
 
 @pytest.fixture(autouse=True)
@@ -78,3 +85,27 @@ def test_a_decision_needs_a_reason_and_is_pushed_live(shop: None, make_client: C
         event = live.receive_json()
         assert event["type"] == "fraud" and event["order"]["number"] == "600002"
     assert operator.get("/api/console/fraud/queue").json()["orders"] == []
+
+
+def test_a_decision_on_an_order_cancelled_meanwhile_is_a_conflict(
+    shop: None, make_client: Callable[[], TestClient], database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def shopper_cancels_first(session: Session, number: str, *args: Any, **kwargs: Any) -> FraudLabel:
+        seen = session.scalars(select(Order).where(Order.number == number)).one()  # what the review reads
+        engine = make_engine(database_url)
+        with session_factory(engine)() as other:  # the shopper's "yes" lands between the read and the write
+            cancel(other, other.scalars(select(Order).where(Order.number == number)).one(), rules=RULES,
+                   now=datetime(2026, 11, 20, 12))
+            other.commit()
+        engine.dispose()
+        return review(session, seen, *args, **kwargs)
+
+    monkeypatch.setattr("bot.fraud_review.review", shopper_cancels_first)
+    operator, csrf = logged_in(make_client, "olivia")
+    refused = operator.post("/api/console/fraud/orders/600002/review", headers=csrf,
+                            json={"decision": "reject", "reason": "card reported stolen"})
+    assert refused.status_code == 409
+    assert refused.json()["detail"] == (
+        "Order 600002 was changed a moment ago (it is now cancelled), so I left it as it is.")
+    why = operator.get("/api/console/fraud/orders/600002").json()
+    assert (why["status"], why["held"], why["review"]) == ("cancelled", True, None)  # nothing of the review stored

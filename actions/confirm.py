@@ -15,6 +15,7 @@ from actions.context import latest_intent, order_scope
 from actions.deps import get_deps
 from actions.handoff import hand_off
 from actions.orders import money
+from actions.slots import text_slot
 from backoffice import orders
 from backoffice.orders import PolicyRefused, find_order
 
@@ -45,7 +46,7 @@ class ActionAnswerConfirmation(Action):
         return "action_answer_confirmation"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        pending = tracker.get_slot("pending_change") if proposed_just_now(tracker) else None
+        pending = text_slot(tracker, "pending_change") if proposed_just_now(tracker) else None
         done: list[EventType] = [SlotSet("pending_change", None), SlotSet("new_address", None)]
         if not pending:
             dispatcher.utter_message(response="utter_nothing_pending")

@@ -9,6 +9,7 @@ from rasa_sdk import Tracker
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.deps import Deps
+from actions.slots import text_slot
 from backoffice.customers import get_customer
 from backoffice.identity import Identity, verify
 from backoffice.models import Customer
@@ -45,7 +46,7 @@ def order_scope(tracker: Tracker, deps: Deps) -> dict[str, Any]:
     who = identity_of(tracker, deps)
     if who.customer_id is not None:
         return {"customer_id": who.customer_id}
-    return {"email": tracker.get_slot("order_email")}
+    return {"email": text_slot(tracker, "order_email")}
 
 
 OPERATOR_ROLES = ("operator", "admin")

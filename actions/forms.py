@@ -15,6 +15,7 @@ from actions.context import identity_of, order_scope
 from actions.deps import get_deps
 from actions.orders import money
 from actions.parsing import means_newest, mistyped_order_number, pick_from_list
+from actions.slots import list_slot, text_slot
 from backoffice.orders import find_order, normalise_number, plausible_address, recent_orders
 from backoffice.policy import can_change_address
 
@@ -38,7 +39,7 @@ class ValidateOrderForm(FormValidationAction):
         slots = [slot for slot in domain_slots if slot not in ("order_email", "new_address")]
         if identity_of(tracker, deps).customer_id is None:
             slots.append("order_email")
-        if tracker.get_slot("order_goal") == "change_address" and self._address_changeable(tracker):
+        if text_slot(tracker, "order_goal") == "change_address" and self._address_changeable(tracker):
             slots.append("new_address")
         return slots
 
@@ -46,7 +47,7 @@ class ValidateOrderForm(FormValidationAction):
         deps = get_deps()
         try:
             with deps.session() as session:
-                order = find_order(session, tracker.get_slot("order_number"), **order_scope(tracker, deps))
+                order = find_order(session, text_slot(tracker, "order_number"), **order_scope(tracker, deps))
                 return order is not None and can_change_address(order, deps.kb.rules).allowed
         except SQLAlchemyError:
             log.exception("order look-up failed")
@@ -67,7 +68,7 @@ class ValidateOrderForm(FormValidationAction):
         if ordinal and ordinal.lower() in ("last", "latest") and means_newest(text):
             picked = self._latest_order(tracker)
         else:
-            picked = pick_from_list(ordinal, tracker.get_slot("listed_orders"))
+            picked = pick_from_list(ordinal, list_slot(tracker, "listed_orders"))
         if picked:
             return {"order_number": picked}
         typo = mistyped_order_number(text) if requested else None
@@ -96,7 +97,7 @@ class ValidateOrderForm(FormValidationAction):
             return {"order_number": None}
         deps = get_deps()
         who = identity_of(tracker, deps)
-        email = tracker.get_slot("order_email")
+        email = text_slot(tracker, "order_email")
         if who.customer_id is None and not email:
             return {"order_number": number}  # ownership is proved with the e-mail next
         scope: dict[str, Any] = {"customer_id": who.customer_id} if who.customer_id is not None else {"email": email}
@@ -116,7 +117,7 @@ class ValidateOrderForm(FormValidationAction):
     def validate_order_email(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        number = tracker.get_slot("order_number")
+        number = text_slot(tracker, "order_number")
         email = str(value[0] if isinstance(value, list) and value else value or "").strip().lower()
         if not email:
             return {"order_email": None}

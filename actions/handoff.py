@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.context import identity_of, latest_intent, order_scope
 from actions.deps import get_deps
 from actions.parsing import transcript
+from actions.slots import text_slot
 from backoffice.orders import find_order
 from backoffice.tickets import open_ticket, queue_spot
 
@@ -32,7 +33,7 @@ def hand_off(tracker: Tracker, dispatcher: CollectingDispatcher, *, reason: str)
     schedule = deps.kb.support
     try:
         with deps.session() as session:
-            order = find_order(session, tracker.get_slot("order_number"), **order_scope(tracker, deps))
+            order = find_order(session, text_slot(tracker, "order_number"), **order_scope(tracker, deps))
             lines = transcript(tracker.events)
             ticket = open_ticket(
                 session, conversation_id=tracker.sender_id, reason=reason, transcript=lines, now=deps.clock(),

@@ -16,6 +16,7 @@ from sqlalchemy.orm import object_session
 
 from actions.context import order_scope
 from actions.deps import Deps, get_deps
+from actions.slots import text_slot
 from backoffice.delivery import current_window
 from backoffice.models import Order
 from backoffice.orders import OrderView, find_order, view
@@ -86,10 +87,10 @@ class ActionHandleOrder(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         deps = get_deps()
-        goal = tracker.get_slot("order_goal") or "track"
+        goal = text_slot(tracker, "order_goal") or "track"
         try:
             with deps.session() as session:
-                order = find_order(session, tracker.get_slot("order_number"), **order_scope(tracker, deps))
+                order = find_order(session, text_slot(tracker, "order_number"), **order_scope(tracker, deps))
                 if order is None:
                     dispatcher.utter_message(response="utter_ask_order_number")
                     return [SlotSet("order_number", None), *_clear_goal()]
@@ -121,7 +122,7 @@ class ActionHandleOrder(Action):
             return [SlotSet("pending_change", f"cancel:{seen.number}")]
         if goal == "change_address":
             decision = can_change_address(order, rules)
-            new_address = tracker.get_slot("new_address")
+            new_address = text_slot(tracker, "new_address")
             if not decision.allowed or not new_address:
                 dispatcher.utter_message(response="utter_policy_refused", reason=decision.reason)
                 return [SlotSet("new_address", None)]
@@ -190,7 +191,7 @@ class ActionDeliveryPeriod(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         deps = get_deps()
-        number = tracker.get_slot("order_number")
+        number = text_slot(tracker, "order_number")
         if number:
             try:
                 with deps.session() as session:

@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.context import identity_of
 from actions.deps import get_deps
 from actions.parsing import pick_from_list
+from actions.slots import list_slot, text_slot
 from backoffice.catalog import SKU
 from backoffice.recommend.query import colours_in, parse_query, without_colours
 from backoffice.recommend.store import (
@@ -98,7 +99,7 @@ class ActionSearchProducts(Action):
         if text.startswith("/") and max_price is None:  # "Find a product" picked after a misunderstood message
             text = words_before_button(tracker) or text
         if max_price is not None:  # "Cheaper ones": the last search again, below the cheapest card shown
-            text = f"{tracker.get_slot('last_query') or ''} under £{max_price}".strip()
+            text = f"{text_slot(tracker, 'last_query') or ''} under £{max_price}".strip()
         try:
             with get_deps().session() as session:
                 hits = search_products(session, text, CARDS)
@@ -152,7 +153,7 @@ class ActionSimilarItems(Action):
         text = str(tracker.latest_message.get("text") or "")
         quoted = next(tracker.get_latest_entity_values("sku"), None) or (
             found.group(1) if (found := SKU.search(text)) else None)
-        listed = tracker.get_slot("listed_products") or []
+        listed = list_slot(tracker, "listed_products")
         chosen = quoted.upper() if quoted else pick_from_list(
             next(tracker.get_latest_entity_values("ordinal"), None), listed)
         recolour = next(tracker.get_latest_entity_values("other_colour"), None) is not None or bool(

@@ -14,12 +14,15 @@ from backoffice.config import get_settings
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite files get their folder, a busy timeout and foreign keys on."""
+    """An engine for ``url``; SQLite files get their folder, a busy timeout and foreign keys on.
+
+    Bound parameters never appear in error messages or logs: they hold e-mails, addresses and names.
+    """
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 15})
+        engine = create_engine(url, connect_args={"timeout": 15}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):
@@ -29,7 +32,7 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

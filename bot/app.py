@@ -25,7 +25,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from backoffice.config import Settings, get_settings
 from backoffice.identity import Identity
 from backoffice.knowledge import load_knowledge_base
-from bot import console, fraud_review, session, widget
+from bot import console, fraud_review, outbox, session, widget
 from bot.accounts import Account, AccountLookup, DatabaseAccounts
 from bot.chat import ChatService
 from bot.database import Database
@@ -137,6 +137,7 @@ def create_app(
     app.include_router(widget.build_router(str(STATIC_DIR)))
     app.include_router(console.build_router(str(STATIC_DIR)))
     app.include_router(fraud_review.build_router())
+    app.include_router(outbox.build_router())
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

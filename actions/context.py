@@ -7,9 +7,11 @@ from typing import Any
 
 from rasa_sdk import Tracker
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from actions.deps import Deps
 from actions.slots import text_slot
+from backoffice.attempts import locked_out, lookup_keys
 from backoffice.customers import get_customer
 from backoffice.identity import Identity, verify
 from backoffice.models import Customer
@@ -47,6 +49,19 @@ def order_scope(tracker: Tracker, deps: Deps) -> dict[str, Any]:
     if who.customer_id is not None:
         return {"customer_id": who.customer_id}
     return {"email": text_slot(tracker, "order_email")}
+
+
+def lookup_locked(session: Session, tracker: Tracker, deps: Deps, number: str | None) -> bool:
+    """Whether an anonymous shopper's look-up of ``number`` is locked out now (a signed-in one never is).
+
+    For look-ups outside the order form, which then behave as if the order were not found; the order form
+    counts the failures.
+    """
+    who = identity_of(tracker, deps)
+    if who.customer_id is not None:
+        return False
+    keys = lookup_keys(client=who.client, email=text_slot(tracker, "order_email"), number=number)
+    return locked_out(session, keys, now=deps.clock())
 
 
 OPERATOR_ROLES = ("operator", "admin")

@@ -11,15 +11,18 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from backoffice.attempts import LookupLimits
 from backoffice.config import get_settings
 from backoffice.db import get_sessionmaker, session_scope
 from backoffice.delivery import Fleet, load_fleet
 from backoffice.knowledge import KnowledgeBase, load_knowledge_base
+from backoffice.mail import Mailer, mailer_from_settings
+from backoffice.verification import CodeRules
 
 
 @dataclass
 class Deps:
-    """Database sessions, the policy knowledge base, the signing secret and the clock."""
+    """Database sessions, the policy knowledge base, the signing secret, the clock, look-up limits and mail."""
 
     sessions: sessionmaker[Session]
     kb: KnowledgeBase
@@ -34,6 +37,10 @@ class Deps:
         if self.jobs is None:
             self.jobs = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
         return self.jobs
+    limits: LookupLimits = field(default_factory=lambda: LookupLimits.from_settings(get_settings()))
+    codes: CodeRules = field(default_factory=lambda: CodeRules.from_settings(get_settings()))
+    mailer: Mailer = field(default_factory=lambda: mailer_from_settings(get_settings()))
+    mail_from: str = field(default_factory=lambda: get_settings().mail_from)
 
     def session(self) -> AbstractContextManager[Session]:
         """A session that commits on success and rolls back on error."""

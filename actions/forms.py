@@ -16,6 +16,7 @@ from actions.deps import get_deps
 from actions.orders import money
 from actions.parsing import means_newest, mistyped_order_number, pick_from_list
 from actions.slots import list_slot, text_slot
+from backoffice.attempts import lookup_order
 from backoffice.orders import find_order, normalise_number, plausible_address, recent_orders
 from backoffice.policy import can_change_address
 
@@ -97,44 +98,55 @@ class ValidateOrderForm(FormValidationAction):
             return {"order_number": None}
         deps = get_deps()
         who = identity_of(tracker, deps)
-        email = text_slot(tracker, "order_email")
-        if who.customer_id is None and not email:
-            return {"order_number": number}  # ownership is proved with the e-mail next
-        scope: dict[str, Any] = {"customer_id": who.customer_id} if who.customer_id is not None else {"email": email}
+        if who.customer_id is None:
+            if not text_slot(tracker, "order_email"):
+                return {"order_number": number}  # ownership is proved with the e-mail next
+            if "order_email" in tracker.slots_to_validate():
+                return {}  # both came in this turn: validate_order_email checks the pair, once
+            return self._prove(number, text_slot(tracker, "order_email") or "", dispatcher, tracker)
         try:
             with deps.session() as session:
-                found = find_order(session, number, **scope) is not None
+                found = find_order(session, number, customer_id=who.customer_id) is not None
         except SQLAlchemyError:
             log.exception("order look-up failed")
             dispatcher.utter_message(response="utter_backoffice_error")
             return {"order_number": None}
         if not found:
-            response = "utter_order_not_found" if who.customer_id is not None else "utter_order_not_found_email"
-            dispatcher.utter_message(response=response, order_number=number)
+            dispatcher.utter_message(response="utter_order_not_found", order_number=number)
             return {"order_number": None}
         return {"order_number": number}
 
     def validate_order_email(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        number = text_slot(tracker, "order_number")
+        number = normalise_number(text_slot(tracker, "order_number"))
         email = str(value[0] if isinstance(value, list) and value else value or "").strip().lower()
         if not email:
             return {"order_email": None}
         if number is None:
             return {"order_email": email}
+        return self._prove(number, email, dispatcher, tracker)
+
+    @staticmethod
+    def _prove(number: str, email: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+        """An anonymous shopper's number and e-mail, checked under the failed-attempt limits.
+
+        A wrong number, a wrong e-mail and a lock-out get the same answer, and both slots are cleared, so the
+        next try starts from the order number again.
+        """
         deps = get_deps()
         try:
             with deps.session() as session:
-                found = find_order(session, number, email=email) is not None
+                found = lookup_order(session, number, email, client=identity_of(tracker, deps).client,
+                                     limits=deps.limits, now=deps.clock()) is not None
         except SQLAlchemyError:
             log.exception("order look-up failed")
             dispatcher.utter_message(response="utter_backoffice_error")
-            return {"order_email": None}
+            return {"order_number": None, "order_email": None}
         if not found:
             dispatcher.utter_message(response="utter_order_not_found_email", order_number=number)
             return {"order_number": None, "order_email": None}
-        return {"order_email": email}
+        return {"order_number": number, "order_email": email}
 
     def validate_new_address(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

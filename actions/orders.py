@@ -14,7 +14,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import object_session
 
-from actions.context import order_scope
+from actions.context import lookup_locked, order_scope
 from actions.deps import Deps, get_deps
 from actions.slots import text_slot
 from backoffice.delivery import current_window
@@ -195,7 +195,8 @@ class ActionDeliveryPeriod(Action):
         if number:
             try:
                 with deps.session() as session:
-                    order = find_order(session, number, **order_scope(tracker, deps))
+                    locked = lookup_locked(session, tracker, deps, number)
+                    order = None if locked else find_order(session, number, **order_scope(tracker, deps))
                     if order is not None:
                         today = deps.clock().date()
                         text = eta_text(view(order), today, van_window(order, today))

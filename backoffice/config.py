@@ -5,8 +5,9 @@ from __future__ import annotations
 import ipaddress
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from backoffice.install_secret import derive, load_or_create
@@ -48,6 +49,28 @@ class Settings(BaseSettings):
         30, gt=0, description="New conversations one client address may start per hour (bursts of 10)")
     client_logins_per_minute: float = Field(5, gt=0, description="Sign-in attempts (shop page and console) per "
                                             "minute from one client address")
+    # Anonymous order look-ups (number + the order's e-mail): failures allowed within the window, per client
+    # address, per e-mail and per order number, before that key is locked out (backoffice/attempts.py).
+    lookup_failures_per_client: int = Field(20, ge=1, description="Failed look-ups per client address per window")
+    lookup_failures_per_email: int = Field(5, ge=1, description="Failed look-ups per e-mail address per window")
+    lookup_failures_per_order: int = Field(5, ge=1, description="Failed look-ups per order number per window")
+    lookup_window_minutes: int = Field(15, ge=1, description="How long failed look-ups are counted")
+    lookup_lockout_minutes: int = Field(30, ge=1, description="How long a key stays locked once over its limit")
+    # One-time codes an anonymous shopper types to confirm a change (backoffice/verification.py).
+    code_ttl_minutes: int = Field(10, ge=1, description="How long an e-mailed code is valid")
+    code_max_attempts: int = Field(5, ge=1, description="Wrong tries before a code is dead")
+    codes_per_order_per_hour: int = Field(5, ge=1, description="Codes sent for one order within an hour")
+    # Outgoing mail (backoffice/mail.py): the file outbox by default in development, SMTP elsewhere.
+    mail_backend: Literal["outbox", "smtp"] | None = Field(None, description="outbox | smtp; unset: outbox in "
+                                                         "development, smtp otherwise")
+    mail_from: str = Field("Shopdesk <no-reply@shopdesk.example>", description="The From: of the shop's e-mails")
+    mail_outbox: Path = Field(ROOT / "var" / "outbox", description="Folder of the file outbox (one .eml a message)")
+    smtp_host: str = "localhost"
+    smtp_port: int = Field(587, ge=1, le=65535)
+    smtp_user: str = Field("", description="SMTP log-in; empty: no AUTH")
+    smtp_password: SecretStr = SecretStr("")
+    smtp_starttls: bool = Field(True, description="Upgrade the SMTP connection with STARTTLS before AUTH")
+    smtp_timeout: float = Field(10, gt=0, description="Seconds to wait for the SMTP server")
 
     @model_validator(mode="after")
     def _safe_secret_and_demo(self) -> Settings:

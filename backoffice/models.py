@@ -447,3 +447,44 @@ class DeliveryStopRow(Base):
 
     plan: Mapped[DeliveryPlanRow] = relationship(back_populates="stops")
     order: Mapped[Order] = relationship()
+
+
+class LookupFailures(Base):
+    """Failed anonymous order look-ups counted for one key: a client address, an e-mail or an order number.
+
+    ``failures`` counts within the window that started at ``window_start``; reaching the limit sets
+    ``locked_until``. One row per key, so the count holds across conversations and processes.
+    """
+
+    __tablename__ = "lookup_failures"
+    __table_args__ = (UniqueConstraint("kind", "key", name="uq_lookup_failures_kind_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # client | email | order
+    key: Mapped[str] = mapped_column(String(254))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[datetime] = mapped_column(DateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class VerificationCode(Base):
+    """A one-time code e-mailed to an order's address to confirm one change in one conversation.
+
+    Only an HMAC-SHA256 of the code (bound to the conversation, the order and the change) is stored.
+    """
+
+    __tablename__ = "verification_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(
+        ForeignKey("orders.id", name="fk_verification_codes_order_id_orders"), index=True
+    )
+    conversation_id: Mapped[str] = mapped_column(String(64), index=True)
+    purpose: Mapped[str] = mapped_column(String(20))  # cancel | change_address | refund
+    code_hash: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+    order: Mapped[Order] = relationship()

@@ -26,7 +26,7 @@ from backoffice.config import Settings, get_settings
 from backoffice.customer_sessions import SignedIn, close_session, open_session, signed_in
 from backoffice.identity import Identity
 from backoffice.knowledge import load_knowledge_base
-from bot import console, fraud_review, internal, session, widget
+from bot import console, fraud_review, internal, outbox, session, widget
 from bot.accounts import Account, AccountLookup, DatabaseAccounts
 from bot.chat import ChatService, utc_now
 from bot.client import TOO_MANY_CONVERSATIONS_TEXT, client_of
@@ -152,6 +152,7 @@ def create_app(
     app.include_router(console.build_router(str(STATIC_DIR)))
     app.include_router(fraud_review.build_router())
     app.include_router(internal.build_router())
+    app.include_router(outbox.build_router())
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

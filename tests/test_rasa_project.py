@@ -6,6 +6,7 @@ exactly by the trained model (``make test`` trains it first).
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -38,3 +39,44 @@ def test_end_to_end_stories_pass(tmp_path: Path) -> None:
     failed = tmp_path / "failed_test_stories.yml"
     details = failed.read_text() if failed.exists() else result.stdout[-3000:] + result.stderr[-3000:]
     assert result.returncode == 0, details
+
+
+# Rasa's own slot extraction (no model needed) on a message of six digits, as the NLU's regex tags it.
+_EXTRACT_SIX_DIGITS = '''
+import asyncio, json
+from rasa.core.actions.action import ActionExtractSlots
+from rasa.core.channels import CollectingOutputChannel
+from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+domain = Domain.load("domain.yml")
+
+def extracted(loop, requested):
+    events = [ActionExecuted("action_listen")]
+    if loop:
+        events += [ActiveLoop(loop), SlotSet("requested_slot", requested), ActionExecuted("action_listen")]
+    events.append(UserUttered("483920", intent={"name": "inform", "confidence": 0.9},
+                              entities=[{"entity": "order_number", "value": "483920", "start": 0, "end": 6}]))
+    tracker = DialogueStateTracker.from_events("t", events, domain.slots)
+    nlg = TemplatedNaturalLanguageGenerator(domain.responses)
+    out = asyncio.run(ActionExtractSlots(None).run(CollectingOutputChannel(), nlg, tracker, domain))
+    return {e.key: e.value for e in out if isinstance(e, SlotSet)}
+
+print(json.dumps({"code_form": extracted("verification_form", "verification_code"),
+                  "order_form": extracted("order_form", "order_number"), "no_form": extracted(None, None)}))
+'''
+
+
+def test_six_digits_are_the_code_while_the_code_form_asks_and_an_order_number_otherwise() -> None:
+    python = ROOT / ".venv-rasa" / "bin" / "python"
+    if not python.exists():
+        pytest.fail(f"{python} is missing: run `make setup`")
+    result = subprocess.run([str(python), "-c", _EXTRACT_SIX_DIGITS], cwd=ROOT, capture_output=True, text=True,
+                            timeout=300, env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    filled = json.loads(result.stdout.strip().splitlines()[-1])
+    assert filled["code_form"] == {"verification_code": "483920"}  # not the order number
+    assert filled["order_form"] == {"order_number": "483920"}
+    assert filled["no_form"] == {"order_number": "483920"}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,13 +14,19 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions.deps import Deps, set_deps
+from backoffice.attempts import LookupLimits
 from backoffice.config import ROOT
 from backoffice.identity import Identity, sign
 from backoffice.knowledge import KnowledgeBase
+from backoffice.mail import OutboxMailer
+from backoffice.verification import CodeRules
 from tests.factories import NOW, Store, build_store
 
 SECRET = "test-secret"
 SENDER = "conv-1"
+LIMITS = LookupLimits(per_client=10, per_email=3, per_order=3, window=timedelta(minutes=15),
+                      lockout=timedelta(minutes=30))
+CODES = CodeRules(ttl=timedelta(minutes=10), max_attempts=3, per_order_per_hour=5)
 
 
 @pytest.fixture
@@ -28,9 +36,16 @@ def store(sessions: sessionmaker[Session]) -> Store:
 
 
 @pytest.fixture
-def deps(sessions: sessionmaker[Session], store: Store) -> Iterator[Deps]:
+def outbox(tmp_path: Path) -> OutboxMailer:
+    """Where the actions' mail goes in tests: .eml files in a temporary folder."""
+    return OutboxMailer(tmp_path / "outbox")
+
+
+@pytest.fixture
+def deps(sessions: sessionmaker[Session], store: Store, outbox: OutboxMailer) -> Iterator[Deps]:
     d = Deps(sessions=sessions, kb=KnowledgeBase.load(ROOT / "backoffice" / "kb" / "policies.yml"), secret=SECRET,
-             clock=lambda: NOW, jobs=ThreadPoolExecutor(max_workers=1), quick_seconds=120.0)
+             clock=lambda: NOW, limits=LIMITS, codes=CODES, mailer=outbox, mail_from="Shop <shop@example.com>",
+             jobs=ThreadPoolExecutor(max_workers=1), quick_seconds=120.0)
     set_deps(d)
     yield d
     set_deps(None)

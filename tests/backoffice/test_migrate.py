@@ -17,11 +17,11 @@ from backoffice.db import make_engine
 from backoffice.migrate import alembic_config, upgrade
 from backoffice.models import Base, Customer
 
-HEAD = "0004"
+HEAD = "0006"
 TABLES = {"addresses", "customers", "order_lines", "orders", "payments", "products", "refunds", "returns",
           "shipments", "support_tickets", "ticket_messages", "tracking_events", "staff_members", "staff_sessions",
           "conversations", "conversation_messages", "ticket_notes", "fraud_labels", "delivery_plans",
-          "delivery_routes", "delivery_stops"}
+          "delivery_routes", "delivery_stops", "lookup_failures", "verification_codes", "customer_sessions"}
 
 
 def url_of(engine: Engine) -> str:

@@ -170,6 +170,18 @@ def test_a_failed_log_in_is_401_with_the_same_polite_answer(client: TestClient, 
     assert client.get("/api/console/me").status_code == 401
 
 
+@pytest.mark.parametrize("body", [b'{"username": "sam", "password": "correct horse \\ud800"}',
+                                  b'{"username": "\\udfff\\ud800sam", "password": "x"}',
+                                  b'{"username": "sam\\u0000", "password": "correct horse battery"}'])
+def test_a_log_in_with_a_lone_surrogate_or_nul_is_a_polite_401(client: TestClient, store: Store, body: bytes) -> None:
+    # Found by tests/bot/test_fuzz.py: the surrogate reached SQLite and Argon2 as text no UTF-8 codec takes (500).
+    store.add_staff("sam", "Sam")
+    response = client.post("/api/console/login", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 401
+    assert response.json() == {"detail": LOGIN_FAILED, "error": True}
+    log_in(client, "sam")
+
+
 def test_repeated_log_in_attempts_are_slowed_down(client: TestClient, store: Store) -> None:
     store.add_staff("sam", "Sam")
     answers = [client.post("/api/console/login", json={"username": "sam", "password": f"guess number {n}"})

@@ -15,6 +15,7 @@ from bot.console import staff_posting, staff_required
 from bot.hub import CONSOLE
 from bot.runtime import runtime_of
 from bot.staff_auth import StaffContext
+from bot.text import clean_text
 
 REVIEWER_ROLES = ("operator", "admin")
 NOT_A_REVIEWER = "Fraud review is for operators. Please ask an operator to look at this order."
@@ -67,14 +68,15 @@ def build_router() -> APIRouter:
     async def decide(number: str, body: ReviewIn, request: Request, context: ReviewerPosting) -> dict[str, Any]:
         if body.decision not in ("approve", "reject"):
             raise HTTPException(422, "The decision must be approve or reject.")
-        if len(body.reason.strip()) < 3:
+        reason = clean_text(body.reason)
+        if len(reason) < 3:
             raise HTTPException(422, "Please give a reason: it is stored with the decision and teaches the model.")
         runtime = runtime_of(request)
 
         def store(session: Session) -> dict[str, Any] | None:
             if explain(session, number) is None:
                 return None
-            review(session, number, body.decision, body.reason[:1000], session.get(StaffMember, context.staff_id),
+            review(session, number, body.decision, reason[:1000], session.get(StaffMember, context.staff_id),
                    now=utc_now())
             return explain(session, number)
 

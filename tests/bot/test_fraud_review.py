@@ -78,3 +78,16 @@ def test_a_decision_needs_a_reason_and_is_pushed_live(shop: None, make_client: C
         event = live.receive_json()
         assert event["type"] == "fraud" and event["order"]["number"] == "600002"
     assert operator.get("/api/console/fraud/queue").json()["orders"] == []
+
+
+def test_a_reason_is_stored_as_clean_text(shop: None, make_client: Callable[[], TestClient]) -> None:
+    # Found by tests/bot/test_fuzz.py: a lone surrogate in the reason was a 500; a NUL was stored and sent back.
+    operator, csrf = logged_in(make_client, "olivia")
+    raw_json = {**csrf, "content-type": "application/json"}
+    short = operator.post("/api/console/fraud/orders/600002/review", headers=raw_json,
+                          content=b'{"decision": "approve", "reason": "\\u0000\\u0000 ok"}')
+    assert short.status_code == 422 and short.json()["error"] is True
+    done = operator.post("/api/console/fraud/orders/600002/review", headers=raw_json,
+                         content=b'{"decision": "approve", "reason": " phoned \\ud800 her\\u0000, cafe\\u0301 "}')
+    assert done.status_code == 200
+    assert done.json()["review"]["reason"] == "phoned \ufffd her, caf\u00e9"

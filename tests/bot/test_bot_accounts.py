@@ -57,7 +57,7 @@ def test_login_through_database_signs_customer_id(engine: Engine) -> None:
         assert client.post("/api/session/login", json={"email": "GRACE@example.com"}).json()["name"] == "Grace Hopper"
         client.post("/api/chat", json={"message": "where is my order?"})
     body = sent[-1]
-    assert isinstance(body["sender"], str) and isinstance(body["metadata"], dict)
+    assert isinstance(body["sender"], str) and isinstance(body["metadata"], dict) and isinstance(body["message"], str)
     assert verify(body["sender"], body["metadata"], "db-test-secret", text=body["message"]).customer_id == customer_id
 
 

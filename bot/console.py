@@ -165,8 +165,10 @@ def build_router(static_dir: str) -> APIRouter:
         if wanted is not None and wanted not in {s.value for s in TicketStatus}:
             raise HTTPException(422, "status must be pending, open, resolved or all")
 
+        search = clean_text(q)  # typed by an agent: a NUL would make PostgreSQL refuse the query (a 500)
+
         def read(session: Session) -> dict[str, Any]:
-            found = list_tickets(session, status=wanted, query=q)
+            found = list_tickets(session, status=wanted, query=search)
             views = []
             for ticket in found:
                 last = history(session, ticket.conversation_id, limit=1)

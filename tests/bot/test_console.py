@@ -18,6 +18,7 @@ from backoffice.models import Refund, SupportTicket
 from backoffice.staff import create_staff, set_active
 from backoffice.staff.accounts import _hasher as real_hasher
 from backoffice.tickets import TranscriptLine, open_ticket
+from bot import console as console_module
 from bot.console import LOGIN_FAILED, LOGIN_SLOW_DOWN
 from bot.staff_auth import CSRF_FAILED, FOREIGN_ORIGIN, LOGIN_NEEDED
 from tests.factories import build_store
@@ -361,6 +362,23 @@ def test_only_the_owner_or_an_admin_hands_on_a_ticket_someone_is_handling(make_c
     assert store.ticket(ticket_id) == ("open", kim_id)
     assert post(ada, f"/api/console/tickets/{ticket_id}/assign", ada_csrf, {"staff_id": sam_id}).status_code == 200
     assert store.ticket(ticket_id) == ("open", sam_id)
+
+
+def test_the_ticket_search_is_cleaned_text(client: TestClient, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    # test_fuzz.py sends NULs in every query: SQLite takes one in a LIKE, PostgreSQL refuses the query (a 500).
+    store.add_staff("sam", "Sam")
+    log_in(client, "sam")
+    searched: list[str] = []
+    real = console_module.list_tickets
+
+    def recording(session: Any, *, status: str | None, query: str) -> Any:
+        searched.append(query)
+        return real(session, status=status, query=query)
+
+    monkeypatch.setattr(console_module, "list_tickets", recording)
+    response = client.get("/api/console/tickets?status=all&q=%00a%00da%20cafe%CC%81%20")
+    assert response.status_code == 200
+    assert searched == ["ada caf\u00e9"]
 
 
 @pytest.mark.parametrize("ticket", [str(10**23), "-1", "0"])

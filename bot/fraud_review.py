@@ -15,7 +15,7 @@ from bot.console import staff_posting, staff_required
 from bot.hub import CONSOLE
 from bot.runtime import runtime_of
 from bot.staff_auth import StaffContext
-from bot.text import clean_text
+from bot.text import clean_text, storable
 
 REVIEWER_ROLES = ("operator", "admin")
 NOT_A_REVIEWER = "Fraud review is for operators. Please ask an operator to look at this order."
@@ -44,6 +44,12 @@ async def reviewer_posting(context: Annotated[StaffContext, Depends(staff_postin
     return _reviewer(context)
 
 
+def _known_shape(number: str) -> None:
+    """404 for an order number no order can have (a NUL from ``%00`` would make PostgreSQL refuse the query)."""
+    if not storable(number):
+        raise HTTPException(404, NO_ORDER)
+
+
 Reviewer = Annotated[StaffContext, Depends(reviewer)]
 ReviewerPosting = Annotated[StaffContext, Depends(reviewer_posting)]
 
@@ -59,6 +65,7 @@ def build_router() -> APIRouter:
 
     @router.get("/api/console/fraud/orders/{number}")
     async def order(number: str, request: Request, context: Reviewer) -> dict[str, Any]:
+        _known_shape(number)
         info = await runtime_of(request).db.run(lambda session: explain(session, number))
         if info is None:
             raise HTTPException(404, NO_ORDER)
@@ -66,6 +73,7 @@ def build_router() -> APIRouter:
 
     @router.post("/api/console/fraud/orders/{number}/review")
     async def decide(number: str, body: ReviewIn, request: Request, context: ReviewerPosting) -> dict[str, Any]:
+        _known_shape(number)
         if body.decision not in ("approve", "reject"):
             raise HTTPException(422, "The decision must be approve or reject.")
         reason = clean_text(body.reason)

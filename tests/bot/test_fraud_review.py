@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
@@ -13,6 +14,8 @@ from sqlalchemy import select
 from backoffice.db import make_engine, session_factory
 from backoffice.models import Order
 from backoffice.staff import create_staff
+from bot import fraud_review
+from bot.fraud_review import NO_ORDER
 from tests.factories import build_store
 
 PASSWORD = "correct horse battery"
@@ -91,3 +94,23 @@ def test_a_reason_is_stored_as_clean_text(shop: None, make_client: Callable[[], 
                          content=b'{"decision": "approve", "reason": " phoned \\ud800 her\\u0000, cafe\\u0301 "}')
     assert done.status_code == 200
     assert done.json()["review"]["reason"] == "phoned \ufffd her, caf\u00e9"
+
+
+def test_an_order_number_with_a_nul_is_404_before_the_database(shop: None, make_client: Callable[[], TestClient],
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    # test_fuzz.py sends %00 in every path: SQLite finds no such order, PostgreSQL refuses the query (a 500).
+    operator, csrf = logged_in(make_client, "olivia")
+    looked_up: list[str] = []
+    real = fraud_review.explain
+
+    def recording(session: Any, number: str) -> Any:
+        looked_up.append(number)
+        return real(session, number)
+
+    monkeypatch.setattr(fraud_review, "explain", recording)
+    assert operator.get("/api/console/fraud/orders/600002%00").json() == {"detail": NO_ORDER, "error": True}
+    refused = operator.post("/api/console/fraud/orders/%00600002/review", headers=csrf,
+                            json={"decision": "approve", "reason": "looks fine"})
+    assert refused.status_code == 404 and refused.json()["detail"] == NO_ORDER
+    assert looked_up == []
+    assert operator.get("/api/console/fraud/orders/600002").status_code == 200

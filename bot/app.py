@@ -37,7 +37,7 @@ from bot.ratelimit import RateLimiter
 from bot.relay import RasaRelay, RasaUnavailable
 from bot.responses import MAX_ID, polite, slow_down
 from bot.runtime import Runtime
-from bot.text import clean_text
+from bot.text import clean_text, storable
 
 logger = logging.getLogger(__name__)
 
@@ -198,8 +198,8 @@ def create_app(
         if (refused := slow_down(runtime.login_limit, f"shop|{client_of(request)}")) is not None:
             return refused
         email = body.email.strip()
-        if not email or len(email) > MAX_EMAIL_CHARS or "@" not in email:
-            return polite(404, UNKNOWN_EMAIL_TEXT)
+        if not email or len(email) > MAX_EMAIL_CHARS or "@" not in email or not storable(email):
+            return polite(404, UNKNOWN_EMAIL_TEXT)  # no customer has it (and the database would refuse the query)
         try:
             account: Account | None = await run_in_threadpool(runtime.accounts, email)
             if account is None:

@@ -33,7 +33,7 @@ from bot.staff_auth import (
     check_origin,
     lookup,
 )
-from bot.text import clean_text
+from bot.text import clean_text, storable
 from bot.views import message_view, note_view, staff_view, ticket_view
 
 logger = logging.getLogger(__name__)
@@ -121,8 +121,9 @@ def build_router(static_dir: str) -> APIRouter:
         # Keyed on the address alone: random user names must not buy unlimited Argon2 work.
         if not runtime.login_limit.allow(f"console|{client_of(request)}"):
             raise HTTPException(429, LOGIN_SLOW_DOWN)
-        if len(body.username) > 64 or len(body.password) > 1024:
-            raise HTTPException(401, LOGIN_FAILED)
+        too_long = len(body.username) > 64 or len(body.password) > 1024
+        if too_long or not (storable(body.username) and storable(body.password)):
+            raise HTTPException(401, LOGIN_FAILED)  # no account has such a name or password
         if runtime.password_checks.locked():  # every slot is hashing: answer now rather than queue up work
             raise HTTPException(429, LOGIN_BUSY)
 
@@ -165,8 +166,10 @@ def build_router(static_dir: str) -> APIRouter:
         if wanted is not None and wanted not in {s.value for s in TicketStatus}:
             raise HTTPException(422, "status must be pending, open, resolved or all")
 
+        search = clean_text(q)  # typed by an agent: a NUL would make PostgreSQL refuse the query (a 500)
+
         def read(session: Session) -> dict[str, Any]:
-            found = list_tickets(session, status=wanted, query=q)
+            found = list_tickets(session, status=wanted, query=search)
             views = []
             for ticket in found:
                 last = history(session, ticket.conversation_id, limit=1)

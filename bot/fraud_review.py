@@ -16,6 +16,7 @@ from bot.console import staff_posting, staff_required
 from bot.hub import CONSOLE
 from bot.runtime import runtime_of
 from bot.staff_auth import StaffContext
+from bot.text import clean_text, storable
 
 REVIEWER_ROLES = ("operator", "admin")
 NOT_A_REVIEWER = "Fraud review is for operators. Please ask an operator to look at this order."
@@ -44,6 +45,12 @@ async def reviewer_posting(context: Annotated[StaffContext, Depends(staff_postin
     return _reviewer(context)
 
 
+def _known_shape(number: str) -> None:
+    """404 for an order number no order can have (a NUL from ``%00`` would make PostgreSQL refuse the query)."""
+    if not storable(number):
+        raise HTTPException(404, NO_ORDER)
+
+
 Reviewer = Annotated[StaffContext, Depends(reviewer)]
 ReviewerPosting = Annotated[StaffContext, Depends(reviewer_posting)]
 
@@ -59,6 +66,7 @@ def build_router() -> APIRouter:
 
     @router.get("/api/console/fraud/orders/{number}")
     async def order(number: str, request: Request, context: Reviewer) -> dict[str, Any]:
+        _known_shape(number)
         info = await runtime_of(request).db.run(lambda session: explain(session, number))
         if info is None:
             raise HTTPException(404, NO_ORDER)
@@ -66,16 +74,18 @@ def build_router() -> APIRouter:
 
     @router.post("/api/console/fraud/orders/{number}/review")
     async def decide(number: str, body: ReviewIn, request: Request, context: ReviewerPosting) -> dict[str, Any]:
+        _known_shape(number)
         if body.decision not in ("approve", "reject"):
             raise HTTPException(422, "The decision must be approve or reject.")
-        if len(body.reason.strip()) < 3:
+        reason = clean_text(body.reason)
+        if len(reason) < 3:
             raise HTTPException(422, "Please give a reason: it is stored with the decision and teaches the model.")
         runtime = runtime_of(request)
 
         def store(session: Session) -> dict[str, Any] | None:
             if explain(session, number) is None:
                 return None
-            review(session, number, body.decision, body.reason[:1000], session.get(StaffMember, context.staff_id),
+            review(session, number, body.decision, reason[:1000], session.get(StaffMember, context.staff_id),
                    now=utc_now())
             return explain(session, number)
 

@@ -55,12 +55,27 @@ switched_off.process([again])
 empty = ScopeGuard.load(config, LocalModelStorage(Path(tempfile.mkdtemp())), Resource("none"), context)
 untouched = classified(unit(1, 0.2), off)
 empty.process([untouched])
+with_floor = ScopeGuard.load({**config, "min_in_scope_similarity": 0.5, "floor_max_confidence": 0.9}, storage,
+                             resource, context)
+unsure = [["track_order", 0.6], ["out_of_scope", 0.3], ["delivery_period", 0.1]]
+far = classified(unit(0.3, 0, 0, 1), unsure)           # nearest request (delivery_period) at 0.29
+far_sure = classified(unit(0.3, 0, 0, 1), [["track_order", 0.95], ["delivery_period", 0.05]])
+far_no_floor = classified(unit(0.3, 0, 0, 1), unsure)
+near_floor = classified(unit(1, 0.2), unsure)          # 0.98 to delivery_period: a request, left alone
+far_off = classified(unit(0.3, 0, 0, 1), off)          # already off-topic: nothing to refuse
+with_floor.process([far, far_sure, near_floor, far_off])
+guard.process([far_no_floor])
 print(json.dumps({
     "near": [near.get("intent"), [r["name"] for r in near.get("intent_ranking")], near.get("scope")],
     "between": [between.get("intent")["name"], between.get("scope")["rescued"]],
     "confident": [confident.get("intent")["name"], confident.get("scope")["rescued"]],
     "switched_off": [again.get("intent")["name"], again.get("scope")["rescued"]],
     "untrained": [untouched.get("intent")["name"], untouched.get("scope")],
+    "far": [far.get("intent"), [r["name"] for r in far.get("intent_ranking")], far.get("scope")],
+    "far_sure": [far_sure.get("intent")["name"], far_sure.get("scope")["floored"]],
+    "far_no_floor": [far_no_floor.get("intent")["name"], far_no_floor.get("scope")["floored"]],
+    "near_floor": [near_floor.get("intent")["name"], near_floor.get("scope")["floored"]],
+    "far_off": [far_off.get("intent")["name"], far_off.get("scope")["floored"], far_off.get("scope")["rescued"]],
 }))
 """
 
@@ -76,3 +91,18 @@ def test_overrules_only_a_clear_off_topic_mistake() -> None:
     assert result["confident"] == ["track_order", False]  # only off-topic verdicts are reviewed
     assert result["switched_off"] == ["out_of_scope", False]
     assert result["untrained"] == ["out_of_scope", None]  # a model without the guard's data leaves messages alone
+    assert not scope["floored"] and "reason" not in scope
+
+
+def test_refuses_an_unsure_verdict_far_from_every_request() -> None:
+    result = run_in_rasa(CODE)
+    intent, ranking, scope = result["far"]
+    assert intent["name"] == "out_of_scope" and intent["confidence"] == round(1 - scope["in_scope"], 4)
+    assert 0.28 < scope["in_scope"] < 0.3 and scope["nearest_intent"] == "delivery_period"
+    assert ranking == ["out_of_scope", "track_order", "delivery_period"]  # the classifier's guesses stay below
+    assert scope["floored"] and not scope["rescued"] and scope["classifier_intent"] == "track_order"
+    assert "min_in_scope_similarity 0.5" in scope["reason"] and "track_order 0.60" in scope["reason"]
+    assert result["far_sure"] == ["track_order", False]  # the classifier is sure enough
+    assert result["far_no_floor"] == ["track_order", False]  # the floor is off by default
+    assert result["near_floor"] == ["track_order", False]  # close to a training request
+    assert result["far_off"] == ["out_of_scope", False, False]

@@ -37,7 +37,7 @@ def check_token(request: Request) -> None:
 
 def build_router() -> APIRouter:
     """``POST /internal/push``."""
-    router = APIRouter(include_in_schema=False)
+    router = APIRouter()
 
     @router.post("/internal/push")
     async def push(body: PushIn, request: Request) -> dict[str, int]:

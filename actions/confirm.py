@@ -54,9 +54,11 @@ class ActionAnswerConfirmation(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         pending = text_slot(tracker, "pending_change") if proposed_just_now(tracker) else None
-        done: list[EventType] = [SlotSet("pending_change", None), SlotSet("new_address", None)]
+        # awaiting_code is always set (None unless a code goes out), so the rules can tell the two outcomes apart.
+        done: list[EventType] = [SlotSet("pending_change", None), SlotSet("new_address", None),
+                                 SlotSet("awaiting_code", None)]
         if tracker.get_slot("awaiting_code"):  # a "no" to the code form: it asks for no code any more
-            done += [SlotSet("verification_code", None), SlotSet("awaiting_code", None)]
+            done.append(SlotSet("verification_code", None))
         if not pending:
             dispatcher.utter_message(response="utter_nothing_pending")
             return done

@@ -51,7 +51,7 @@ async def test_cancel_asks_first_then_cancels_and_refunds(deps: Deps) -> None:
     assert order(deps, "600002").status == "paid"  # nothing happens before the yes
 
     events, dispatcher = await confirm("affirm", "cancel:600002", "600002")
-    assert events == [SlotSet("pending_change", None), SlotSet("new_address", None)]
+    assert events == [SlotSet("pending_change", None), SlotSet("new_address", None), SlotSet("awaiting_code", None)]
     assert responses(dispatcher) == ["utter_cancelled"]
     assert "£6.30" in dispatcher.messages[0]["refund_text"]
     assert order(deps, "600002").status == "cancelled"

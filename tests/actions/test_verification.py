@@ -120,7 +120,7 @@ async def test_refund_needs_the_code_too(deps: Deps, outbox: OutboxMailer) -> No
 async def test_signed_in_shopper_needs_no_code(deps: Deps, outbox: OutboxMailer) -> None:
     events, dispatcher = await yes("cancel:600002", metadata=signed(101))
     assert responses(dispatcher) == ["utter_cancelled"]
-    assert events == [SlotSet("pending_change", None), SlotSet("new_address", None)]
+    assert events == [SlotSet("pending_change", None), SlotSet("new_address", None), SlotSet("awaiting_code", None)]
     assert status(deps, "600002") == "cancelled" and outbox.latest() == []
 
 
@@ -138,7 +138,7 @@ async def test_mail_that_cannot_be_sent_drops_the_change_and_keeps_no_code(deps:
     deps.mailer = Broken()
     events, dispatcher = await yes("cancel:600002")
     assert responses(dispatcher) == ["utter_code_not_sent"]
-    assert events == [SlotSet("pending_change", None), SlotSet("new_address", None)]
+    assert events == [SlotSet("pending_change", None), SlotSet("new_address", None), SlotSet("awaiting_code", None)]
     with deps.sessions() as session:
         assert session.scalars(select(VerificationCode)).all() == []
 
@@ -151,7 +151,7 @@ async def test_no_during_the_code_form_drops_the_change(deps: Deps, outbox: Outb
     events = await ActionAnswerConfirmation().run(dispatcher, tr, {})
     assert responses(dispatcher) == ["utter_change_dropped"]
     assert events == [SlotSet("pending_change", None), SlotSet("new_address", None),
-                      SlotSet("verification_code", None), SlotSet("awaiting_code", None)]
+                      SlotSet("awaiting_code", None), SlotSet("verification_code", None)]
     assert status(deps, "600002") == "paid"
 
 

@@ -95,7 +95,11 @@ def stack(database: str, tmp_path_factory: pytest.TempPathFactory, chromium: str
     config = StackConfig(
         rasa_port=free_port(), action_port=free_port(), web_port=free_port(),
         log_dir=tmp_path_factory.mktemp("browser-logs"),
-        env={"DATABASE_URL": database, "SHOPDESK_SECRET_KEY": secrets.token_hex(16), "SHOPDESK_DEMO_MODE": "true"},
+        env={"DATABASE_URL": database, "SHOPDESK_SECRET_KEY": secrets.token_hex(16), "SHOPDESK_DEMO_MODE": "true",
+             # Every simulated shopper and agent here comes from one address (127.0.0.1): the per-address limits
+             # (tested in tests/bot) would otherwise slow the whole suite down; per-conversation limits stay.
+             "SHOPDESK_CLIENT_LOGINS_PER_MINUTE": "10000", "SHOPDESK_CLIENT_CHAT_PER_MINUTE": "100000",
+             "SHOPDESK_CLIENT_NEW_CONVERSATIONS_PER_HOUR": "100000"},
     )
     with Stack(config) as running:
         running.wait_ready(timeout=300)
